@@ -1,0 +1,1 @@
+"""The composition root: command line, settings, and wiring of engine, API and window."""

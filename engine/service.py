@@ -1,0 +1,289 @@
+"""The engine's one front door: what the CLI, the API server and the editor call.
+
+``EngineService`` owns the plugin registry, the event bus, the store (on its own database
+thread), the executor and the secret store, and keeps track of the runs in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from engine.config import EngineConfig
+from engine.errors import NotFoundError, QueueFullError
+from engine.events import EventBus
+from engine.executor import LocalExecutor, RunRequest, RunResult
+from engine.executor.base import Executor
+from engine.model import WorkflowDocument, WorkflowStatus
+from engine.plugins.registry import PluginRegistry
+from engine.plugins.sdk import ExecutionContext
+from engine.secrets import SecretStore
+from engine.store import RunHistoryWriter, Store, new_id, open_database
+from engine.validation import parse_workflow, validate_workflow
+
+__all__ = ["ActiveRun", "EngineService"]
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass
+class ActiveRun:
+    """A run in flight: its task and the event that cancels it."""
+
+    run_id: str
+    workflow_id: str | None
+    task: asyncio.Task[RunResult]
+    cancel: asyncio.Event
+
+
+class EngineService:
+    """Workflows, runs, plugins and events behind one async API."""
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        *,
+        registry: PluginRegistry | None = None,
+        bus: EventBus | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        self.config = config
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.registry = registry or PluginRegistry.default(
+            entry_points=config.load_entry_points, user_code=config.allow_user_code)
+        self.bus = bus or EventBus()
+        self.store = Store(open_database(config.resolved_database_url))
+        self.secrets = SecretStore(config.data_dir, use_keyring=config.use_keyring)
+        self.executor: Executor = executor or LocalExecutor(
+            self.registry, self.bus, max_concurrency=config.max_concurrency)
+        self._db_thread = ThreadPoolExecutor(1, thread_name_prefix="omniflow-db")
+        self.history = RunHistoryWriter(self.store, self._db_thread)
+        self.runs: dict[str, ActiveRun] = {}
+        self._started = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> None:
+        """Migrate the database and mark runs a crash left behind as interrupted."""
+        if self._started:
+            return
+        await self.db(self.store.migrate)
+        interrupted = await self.db(self.store.mark_interrupted_runs)
+        if interrupted:
+            log.warning("%d run(s) were interrupted by a previous stop; marked 'interrupted'",
+                        interrupted)
+        self._started = True
+
+    async def stop(self) -> None:
+        """Cancel runs in flight, wait for them to be recorded, release resources."""
+        for active in list(self.runs.values()):
+            active.cancel.set()
+        if self.runs:
+            await asyncio.gather(*(a.task for a in self.runs.values()), return_exceptions=True)
+        self.executor.close()
+        await self.db(self.store.close)
+        self._db_thread.shutdown(wait=True)
+        self._started = False
+
+    async def db(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a store call on the database thread (never on the event loop)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db_thread, lambda: func(*args, **kwargs))
+
+    # -- workflows -----------------------------------------------------------------------
+    def parse(self, data: Any) -> WorkflowDocument:
+        """Validate JSON data as a workflow document (WorkflowValidationError if bad)."""
+        return parse_workflow(data, self.registry)
+
+    async def create_workflow(self, data: Any) -> dict[str, Any]:
+        """Validate and store a new workflow (status ``draft``)."""
+        document = self.parse(data)
+        stored = await self.db(self.store.create_workflow, document)
+        self.bus.publish("workflow_update", workflow_id=stored["id"],
+                         changes={"created": True, "nodes_added": len(document.nodes),
+                                  "edges_added": len(document.edges)})
+        return stored
+
+    async def get_workflow(self, workflow_id: str) -> dict[str, Any]:
+        """A stored workflow (NotFoundError if unknown)."""
+        return await self.db(self.store.get_workflow, workflow_id)
+
+    async def list_workflows(self, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Workflow summaries, oldest first."""
+        return await self.db(self.store.list_workflows, limit=limit, offset=offset)
+
+    async def update_workflow(
+        self, workflow_id: str, *, data: Any | None = None, status: WorkflowStatus | None = None
+    ) -> dict[str, Any]:
+        """Replace a workflow's document and/or status; publishes what changed."""
+        document = self.parse(data) if data is not None else None
+        before = await self.db(self.store.get_workflow, workflow_id)
+        stored = await self.db(self.store.update_workflow, workflow_id, document=document,
+                               status=status)
+        self.bus.publish("workflow_update", workflow_id=workflow_id,
+                         changes=_diff(before, stored))
+        return stored
+
+    async def delete_workflow(self, workflow_id: str) -> None:
+        """Delete a workflow (NotFoundError if unknown)."""
+        await self.db(self.store.delete_workflow, workflow_id)
+        self.bus.publish("workflow_update", workflow_id=workflow_id, changes={"deleted": True})
+
+    # -- runs ------------------------------------------------------------------------------
+    async def run_document(
+        self,
+        document: WorkflowDocument,
+        run_input: dict[str, Any] | None = None,
+        *,
+        workflow_id: str | None = None,
+        trigger: str = "manual",
+        validate: bool = True,
+    ) -> RunResult:
+        """Run a document to the end and store its history; returns the result."""
+        active = await self._launch(document, run_input or {}, workflow_id, trigger, validate)
+        return await active.task
+
+    async def start_run(
+        self, workflow_id: str, run_input: dict[str, Any] | None = None, *, trigger: str = "manual"
+    ) -> str:
+        """Start a stored workflow in the background; returns the run id at once."""
+        stored = await self.get_workflow(workflow_id)
+        document = WorkflowDocument.from_json_obj(
+            {"name": stored["name"], "nodes": stored["nodes"], "edges": stored["edges"]})
+        active = await self._launch(document, run_input or {}, workflow_id, trigger, True)
+        return active.run_id
+
+    async def _launch(self, document: WorkflowDocument, run_input: dict[str, Any],
+                      workflow_id: str | None, trigger: str, validate: bool) -> ActiveRun:
+        if validate:
+            validate_workflow(document, self.registry)
+        if len(self.runs) >= self.config.max_pending_runs:
+            raise QueueFullError(
+                f"{len(self.runs)} runs are already in flight; try again later")
+        run_id = new_id("run")
+        await self.db(self.store.start_run, run_id, workflow_id, document.name, trigger, run_input)
+        request = RunRequest(run_id=run_id, workflow_id=workflow_id, input=run_input,
+                             on_node_result=self.history.recorder(run_id),
+                             secrets=self.secrets.get,
+                             settings={"allow_user_code": self.config.allow_user_code})
+        task = asyncio.create_task(self._run(document, request))
+        active = ActiveRun(run_id, workflow_id, task, request.cancel)
+        self.runs[run_id] = active
+        task.add_done_callback(lambda _t: self.runs.pop(run_id, None))
+        return active
+
+    async def _run(self, document: WorkflowDocument, request: RunRequest) -> RunResult:
+        try:
+            result = await self.executor.execute(document, request)
+        except BaseException:
+            await self.history.close_run(request.run_id)
+            await self.db(self.store.finish_run, request.run_id, "failed", None,
+                          "internal error in the executor", None)
+            raise
+        await self.history.close_run(request.run_id)
+        await self.db(self.store.finish_run, request.run_id, result.status,
+                      result.sink_outputs() if result.status == "succeeded" else None,
+                      result.error, result.failed_node)
+        return result
+
+    async def cancel_run(self, run_id: str) -> bool:
+        """Stop a run in flight; False when it already ended, NotFoundError if unknown."""
+        active = self.runs.get(run_id)
+        if active is None:
+            await self.db(self.store.get_run, run_id, with_nodes=False)
+            return False
+        active.cancel.set()
+        await asyncio.gather(active.task, return_exceptions=True)
+        return True
+
+    async def get_run(self, run_id: str) -> dict[str, Any]:
+        """A run with its node results (NotFoundError if unknown)."""
+        return await self.db(self.store.get_run, run_id)
+
+    async def list_runs(self, workflow_id: str | None = None, *, limit: int = 50,
+                        offset: int = 0) -> list[dict[str, Any]]:
+        """Runs, newest first."""
+        return await self.db(self.store.list_runs, workflow_id, limit=limit, offset=offset)
+
+    # -- plugins and connectors ----------------------------------------------------------
+    async def execute_plugin(self, plugin_id: str, plugin_input: dict[str, Any],
+                             params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Execute one plugin outside any workflow; publishes ``plugin_output``."""
+        document = WorkflowDocument.model_validate({
+            "name": f"execute {plugin_id}",
+            "nodes": [{"id": plugin_id.replace(".", "_") or "node", "plugin": plugin_id,
+                       "params": params or {}}],
+        })
+        validate_workflow(document, self.registry)
+        node = document.nodes[0]
+        plugin = self.registry.get(plugin_id)
+        context = ExecutionContext(node_id=None, secrets=self.secrets.get,
+                                   settings={"allow_user_code": self.config.allow_user_code})
+        mode = plugin.execution_mode()
+        if mode == "async":
+            output = await plugin.execute(plugin_input, node.params, context)
+        elif mode == "inline":
+            output = plugin.execute(plugin_input, node.params, context)
+        else:
+            output = await asyncio.to_thread(plugin.execute, plugin_input, node.params, context)
+        if output is None:
+            output = {}
+        if not isinstance(output, dict):
+            from engine.errors import PluginExecutionError
+
+            raise PluginExecutionError(f"plugin {plugin_id!r} returned "
+                                       f"{type(output).__name__}, expected an object",
+                                       plugin_id=plugin_id)
+        self.bus.publish("plugin_output", plugin_id=plugin_id, output=output)
+        return output
+
+    async def trigger(self, connector: str, event: str, payload: dict[str, Any]) -> list[str]:
+        """Publish a connector event and start every active workflow listening to it."""
+        self.bus.publish("connector_event", connector=connector, type=event, payload=payload)
+        run_ids = []
+        for stored in await self.db(self.store.active_workflows):
+            listening = any(
+                n.get("plugin") == "trigger"
+                and n.get("params", {}).get("connector") == connector
+                and n.get("params", {}).get("event") in (event, None, "*")
+                for n in stored["nodes"]
+            )
+            if listening:
+                run_ids.append(await self.start_run(stored["id"], payload,
+                                                    trigger=f"{connector}:{event}"))
+        return run_ids
+
+    def get_plugin_or_404(self, plugin_id: str) -> dict[str, Any]:
+        """A plugin's description (NotFoundError if unknown)."""
+        if plugin_id not in self.registry:
+            raise NotFoundError("plugin", plugin_id)
+        return self.registry.get(plugin_id).describe()
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What changed between two stored versions of a workflow, for ``workflow_update``."""
+    changes: dict[str, Any] = {}
+    old_nodes = {n["id"]: n for n in before["nodes"]}
+    new_nodes = {n["id"]: n for n in after["nodes"]}
+    added = len(new_nodes.keys() - old_nodes.keys())
+    removed = len(old_nodes.keys() - new_nodes.keys())
+    changed = sum(1 for k in new_nodes.keys() & old_nodes.keys() if new_nodes[k] != old_nodes[k])
+    if added:
+        changes["nodes_added"] = added
+    if removed:
+        changes["nodes_removed"] = removed
+    if changed:
+        changes["nodes_changed"] = changed
+    if before["edges"] != after["edges"]:
+        changes["edges"] = len(after["edges"])
+    if before["name"] != after["name"]:
+        changes["name"] = after["name"]
+    if before["status"] != after["status"]:
+        changes["status"] = after["status"]
+    return changes

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh checkout: makes .venv, installs OmniFlow with its
+# dev extras, and runs pytest (offscreen Qt). With --lint, runs ruff and mypy first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+make -s setup
+if [[ "${1:-}" == "--lint" ]]; then
+  make -s lint
+  shift
+fi
+export QT_QPA_PLATFORM=offscreen
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,1 @@
+"""The desktop editor (PySide6 + NodeGraphQt). Talks to the engine in-process."""
