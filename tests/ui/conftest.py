@@ -1,0 +1,20 @@
+"""UI test set-up: async tests run on a qasync loop, so Qt and asyncio share one loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+
+def _qasync_loop() -> asyncio.AbstractEventLoop:
+    app = QApplication.instance() or QApplication([])
+    return qasync.QEventLoop(app)
+
+
+def pytest_asyncio_loop_factories(config: Any, item: Any) -> Mapping[str, Callable[[], Any]]:
+    """Async UI tests run on a qasync loop driven by Qt (as the desktop app does)."""
+    return {"qasync": _qasync_loop}
