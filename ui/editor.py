@@ -208,7 +208,7 @@ class DocumentEditor(QObject):
         self.undo_stack.push(ConnectCommand(self.model, edge, f"Connect {source} → {target}"))
         return True
 
-    def disconnect(self, edge: Edge) -> None:
+    def disconnect_edge(self, edge: Edge) -> None:
         """Remove a wire."""
         if self.model.edge_index(edge) is not None:
             self.undo_stack.push(DisconnectCommand(self.model, edge,

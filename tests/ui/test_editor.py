@@ -36,7 +36,7 @@ def test_every_edit_undoes_and_redoes(qapp) -> None:
     pasted = editor.duplicate([trig, dbl])
     assert len(pasted) == 2 and set(pasted).isdisjoint({trig, dbl})
     states.append(_snapshot(editor))
-    editor.disconnect(Edge(source=trig, target=dbl))
+    editor.disconnect_edge(Edge(source=trig, target=dbl))
     states.append(_snapshot(editor))
     editor.remove_items([pasted[0]])
     states.append(_snapshot(editor))
