@@ -22,7 +22,7 @@ canvas-first::
   opened or reloaded). Views never call them.
 * Views and panels edit through :class:`ui.editor.DocumentEditor`: ``add_node``,
   ``remove_items``, ``move_nodes``, ``set_params``, ``set_label``, ``set_settings``,
-  ``connect``, ``disconnect_edge``, ``paste_json``, ``duplicate``, ``rename``. Each pushes one
+  ``connect_ports``, ``disconnect_edge``, ``paste_json``, ``duplicate``, ``rename``. Each pushes one
   ``QUndoCommand`` on ``editor.undo_stack``, so every edit can be undone.
 * Selection is view state, not an edit: ``model.set_selection(ids)`` (anyone may call
   it) emits ``selection_changed(list[str])``; ``model.selection`` reads it.

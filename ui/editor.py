@@ -197,7 +197,7 @@ class DocumentEditor(QObject):
                     stack.append(nxt)
         return False
 
-    def connect(self, source: str, target: str, source_port: str | None = None,
+    def connect_ports(self, source: str, target: str, source_port: str | None = None,
                 target_port: str | None = None) -> bool:
         """Wire source(.port) → target(.port); False (and ``refused``) when invalid."""
         edge = Edge(source=source, target=target, source_port=source_port, target_port=target_port)

@@ -23,7 +23,7 @@ def test_every_edit_undoes_and_redoes(qapp) -> None:
     dbl = editor.add_node("double", (240, 0))
     states.append(_snapshot(editor))
     assert trig and dbl and dbl == "double"
-    assert editor.connect(trig, dbl)
+    assert editor.connect_ports(trig, dbl)
     states.append(_snapshot(editor))
     editor.move_nodes({dbl: (300.0, 50.0)})
     states.append(_snapshot(editor))
@@ -60,12 +60,12 @@ def test_invalid_wires_and_params_are_refused(qapp) -> None:
     dbl = editor.add_node("double")
     dbl2 = editor.add_node("double")
     assert trig and dbl and dbl2
-    assert not editor.connect(dbl, dbl)
-    assert not editor.connect(trig, dbl, "payload", "value")  # object into number
+    assert not editor.connect_ports(dbl, dbl)
+    assert not editor.connect_ports(trig, dbl, "payload", "value")  # object into number
     assert "needs number" in messages[-1]
-    assert not editor.connect(dbl, dbl2, "nope", "value")
-    assert editor.connect(dbl, dbl2, "result", "value")
-    assert not editor.connect(dbl2, dbl)  # cycle
+    assert not editor.connect_ports(dbl, dbl2, "nope", "value")
+    assert editor.connect_ports(dbl, dbl2, "result", "value")
+    assert not editor.connect_ports(dbl2, dbl)  # cycle
     assert "cycle" in messages[-1]
     assert editor.set_params(trig, {"connector": 5}) != []
     assert editor.model.node(trig).params == {}
