@@ -20,7 +20,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 bench: setup
-	$(PY) -m pytest tests/benchmarks -m benchmark -s -p no:cacheprovider
+	$(PY) -m pytest tests/benchmarks/bench_*.py -m benchmark -s -p no:cacheprovider
 
 app: setup
 	$(VENV)/bin/omniflow

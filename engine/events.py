@@ -75,8 +75,10 @@ class EventBus:
     def __init__(self, history: int = 2000) -> None:
         self._seq = 0
         self._history: deque[Event] = deque(maxlen=history)
-        self._listeners: list[Listener] = []
-        self._subscriptions: list[Subscription] = []
+        # Tuples replaced on change (copy-on-write): publishing iterates them without a copy
+        # even when a subscriber unsubscribes while being delivered to.
+        self._listeners: tuple[Listener, ...] = ()
+        self._subscriptions: tuple[Subscription, ...] = ()
         self._ts_ms = -1
         self._ts_text = ""
 
@@ -99,12 +101,12 @@ class EventBus:
         self._seq += 1
         message: Event = {"event": event, "seq": self._seq, "ts": self._timestamp(), **fields}
         self._history.append(message)
-        for listener in tuple(self._listeners):
+        for listener in self._listeners:
             try:
                 listener(message)
             except Exception:  # a broken listener must not break the engine
                 log.exception("event listener %r failed", listener)
-        for subscription in tuple(self._subscriptions):
+        for subscription in self._subscriptions:
             subscription._offer(message)
         return message
 
@@ -113,23 +115,21 @@ class EventBus:
 
         Returns a function that removes the listener.
         """
-        self._listeners.append(listener)
+        self._listeners = (*self._listeners, listener)
 
         def remove() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+            self._listeners = tuple(x for x in self._listeners if x is not listener)
 
         return remove
 
     def subscribe(self, maxsize: int = 1000, events: set[str] | None = None) -> Subscription:
         """A new bounded async subscription (optionally only some event names)."""
         subscription = Subscription(self, maxsize, frozenset(events) if events else None)
-        self._subscriptions.append(subscription)
+        self._subscriptions = (*self._subscriptions, subscription)
         return subscription
 
     def _unsubscribe(self, subscription: Subscription) -> None:
-        if subscription in self._subscriptions:
-            self._subscriptions.remove(subscription)
+        self._subscriptions = tuple(s for s in self._subscriptions if s is not subscription)
 
     def since(self, seq: int) -> list[Event] | None:
         """Events newer than ``seq``; None when some of them already left the buffer."""

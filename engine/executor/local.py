@@ -66,6 +66,7 @@ class _Run:
         #: Shared by every node's context: set when the run is cancelled.
         self.cancelled = threading.Event()
         self.progress: Callable[[str | None, float, str | None], None] | None = None
+        self.inline_context: ExecutionContext | None = None
 
 
 class LocalExecutor:
@@ -86,17 +87,16 @@ class LocalExecutor:
     # -- compiling ---------------------------------------------------------------------
     def _compile(self, document: WorkflowDocument) -> dict[str, _Step]:
         steps: dict[str, _Step] = {}
+        kinds: dict[str, tuple[Plugin, ExecutionMode]] = {}
         for node in document.nodes:
-            plugin = self.registry.get(node.plugin)
+            kind = kinds.get(node.plugin)
+            if kind is None:
+                plugin = self.registry.get(node.plugin)
+                kind = kinds[node.plugin] = (plugin, plugin.execution_mode())
+            plugin, mode = kind
             settings = node.settings or _DEFAULT_SETTINGS
-            steps[node.id] = _Step(
-                id=node.id,
-                plugin=plugin,
-                params=node.params,
-                settings=settings,
-                mode=plugin.execution_mode(),
-                timeout=settings.timeout if settings.timeout is not None else plugin.default_timeout,
-            )
+            timeout = settings.timeout if settings.timeout is not None else plugin.default_timeout
+            steps[node.id] = _Step(node.id, plugin, node.params, settings, mode, [], [], timeout)
         for edge in document.edges:
             steps[edge.target].in_edges.append((edge.source, edge.source_port, edge.target_port))
             steps[edge.source].successors.append(edge.target)
@@ -228,8 +228,16 @@ class LocalExecutor:
         # No "running" event: an inline node starts and ends within one loop iteration,
         # so no one could see it; it reports "succeeded" or "failed" directly.
         started = time.time()
+        context = run.inline_context
+        if context is None:
+            context = run.inline_context = self._context(run, step)
+        # Inline plugins run one at a time and may not keep their context, so one
+        # context object serves them all (it is the hot path of trivial nodes).
+        context.node_id = step.id
         try:
-            output = _as_output(step.plugin.execute(node_input, step.params, self._context(run, step)))
+            output = step.plugin.execute(node_input, step.params, context)
+            if type(output) is not dict:
+                output = _as_output(output)
         except Exception as exc:
             if step.settings.retries > 0:
                 # Retries need back-off sleeps: hand the node to the task path.
@@ -351,15 +359,16 @@ class LocalExecutor:
         """Record a node's end, tell the bus and the store, release its successors."""
         run.results[result.node_id] = result
         request = run.request
-        if result.status != "succeeded":
+        status = result.status
+        if status == "succeeded":
             self.bus.publish("node_status", run_id=request.run_id, workflow_id=request.workflow_id,
-                             node_id=result.node_id, status=result.status, error=result.error)
+                             node_id=result.node_id, status=status)
         else:
             self.bus.publish("node_status", run_id=request.run_id, workflow_id=request.workflow_id,
-                             node_id=result.node_id, status="succeeded")
+                             node_id=result.node_id, status=status, error=result.error)
         if request.on_node_result is not None:
             request.on_node_result(result)
-        if result.status in ("cancelled",):
+        if status == "cancelled":
             return
         remaining = run.remaining
         steps = run.steps
@@ -367,7 +376,8 @@ class LocalExecutor:
             remaining[succ] -= 1
             if remaining[succ] == 0:
                 run.ready.append(steps[succ])
-        run.wake.set()
+        # No wake-up here: the scheduler is either running (inline nodes) or waiting for a
+        # task, whose done-callback wakes it.
 
 
 def _as_output(value: Any) -> dict[str, Any]:
