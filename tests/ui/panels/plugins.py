@@ -1,0 +1,60 @@
+"""Plugins used by the panel tests: one with every kind of param, one connector action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import EngineService, ExecutionContext, Plugin, Port
+
+
+class KitchenSink(Plugin):
+    """A plugin whose params use every editor kind of the properties panel."""
+
+    id = "test.kitchen_sink"
+    name = "Kitchen sink"
+    description = "Every kind of parameter, for the properties panel."
+    category = "Testing"
+    params_schema = {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string", "description": "A plain string", "maxLength": 10},
+            "code": {"type": "string", "format": "multiline", "x-language": "python"},
+            "ratio": {"type": "number", "minimum": 0, "maximum": 1},
+            "count": {"type": "integer", "minimum": 1, "maximum": 5, "default": 2},
+            "enabled": {"type": "boolean"},
+            "mode": {"type": "string", "enum": ["fast", "safe"]},
+            "headers": {"type": "object"},
+            "items": {"type": "array", "items": {"type": "integer"}},
+            "token": {"type": "string", "format": "secret"},
+        },
+        "required": ["mode"],
+        "additionalProperties": False,
+    }
+    inputs = (Port("value", "any"),)
+    outputs = (Port("result", "any"),)
+    inline = True
+
+    def execute(self, input: dict[str, Any], params: dict[str, Any], context: ExecutionContext) -> Any:
+        return {"result": input.get("value")}
+
+
+class SendChatMessage(Plugin):
+    """A connector action: registered in the same registry as plugins."""
+
+    id = "chat.send_message"
+    name = "Send chat message"
+    description = "Post a message to a chat channel through the chat connector."
+    category = "Chat"
+    params_schema = {"type": "object", "properties": {"channel": {"type": "string"}}}
+    inputs = (Port("text", "string"),)
+    inline = True
+
+    def execute(self, input: dict[str, Any], params: dict[str, Any], context: ExecutionContext) -> Any:
+        return {}
+
+
+def install(service: EngineService) -> None:
+    """Register the test plugins in this service's registry."""
+    for plugin in (KitchenSink, SendChatMessage):
+        if plugin.id not in service.registry:
+            service.registry.register(plugin)

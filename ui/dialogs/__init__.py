@@ -1,0 +1,1 @@
+"""Modal dialogs of the editor: settings, first run (owner account), connectors and secrets."""
