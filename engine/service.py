@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from engine.config import EngineConfig
-from engine.errors import NotFoundError, QueueFullError
+from engine.errors import NotFoundError, PluginExecutionError, QueueFullError
 from engine.events import EventBus
 from engine.executor import LocalExecutor, RunRequest, RunResult
 from engine.executor.base import Executor
@@ -226,17 +226,22 @@ class EngineService:
         context = ExecutionContext(node_id=None, secrets=self.secrets.get,
                                    settings={"allow_user_code": self.config.allow_user_code})
         mode = plugin.execution_mode()
-        if mode == "async":
-            output = await plugin.execute(plugin_input, node.params, context)
-        elif mode == "inline":
-            output = plugin.execute(plugin_input, node.params, context)
-        else:
-            output = await asyncio.to_thread(plugin.execute, plugin_input, node.params, context)
+        try:
+            if mode == "async":
+                output = await plugin.execute(plugin_input, node.params, context)
+            elif mode == "inline":
+                output = plugin.execute(plugin_input, node.params, context)
+            else:
+                output = await asyncio.to_thread(plugin.execute, plugin_input, node.params,
+                                                 context)
+        except PluginExecutionError:
+            raise
+        except Exception as exc:  # the plugin refused its input: the caller's error, not ours
+            raise PluginExecutionError(f"plugin {plugin_id!r} failed: {exc}",
+                                       plugin_id=plugin_id) from exc
         if output is None:
             output = {}
         if not isinstance(output, dict):
-            from engine.errors import PluginExecutionError
-
             raise PluginExecutionError(f"plugin {plugin_id!r} returned "
                                        f"{type(output).__name__}, expected an object",
                                        plugin_id=plugin_id)
@@ -258,6 +263,12 @@ class EngineService:
                 run_ids.append(await self.start_run(stored["id"], payload,
                                                     trigger=f"{connector}:{event}"))
         return run_ids
+
+    def list_connectors(self) -> list[dict[str, Any]]:
+        """The connectors events can come from (for now the built-in ``webhook``)."""
+        return [{"name": "webhook", "description": "Generic inbound events: any event name, "
+                 "any JSON payload, through POST /api/connectors/webhook/trigger.",
+                 "events": ["*"]}]
 
     def get_plugin_or_404(self, plugin_id: str) -> dict[str, Any]:
         """A plugin's description (NotFoundError if unknown)."""

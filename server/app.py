@@ -1,0 +1,56 @@
+"""The application factory: middlewares, the one route table, resources in ``cleanup_ctx``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from engine.service import EngineService
+from engine.users import UserService
+from server import openapi, websocket
+from server.auth import TokenManager, auth_middleware
+from server.config import ServerConfig
+from server.errors import error_middleware
+from server.keys import AUTH, CONFIG, HUB, SERVICE, THROTTLE, USERS, WORKFLOW_CACHE
+from server.routes import auth, connectors, plugins, runs, workflows
+from server.security import SecurityPolicy, security_middleware
+from server.throttle import LoginThrottle
+from server.websocket import WebSocketHub
+from server.workflow_cache import WorkflowListCache
+
+__all__ = ["POLICY", "create_app"]
+
+POLICY = web.AppKey("policy", SecurityPolicy)
+
+
+def create_app(service: EngineService, config: ServerConfig | None = None) -> web.Application:
+    """The API as an aiohttp application over a started ``EngineService``."""
+    config = config or ServerConfig()
+    policy = SecurityPolicy(config)
+    app = web.Application(
+        middlewares=[error_middleware, security_middleware(policy), auth_middleware],
+        client_max_size=config.max_body_bytes,
+    )
+    app[SERVICE] = service
+    app[CONFIG] = config
+    app[POLICY] = policy
+    app[THROTTLE] = LoginThrottle(config.login_max_failures, config.login_window_seconds)
+    app[AUTH] = TokenManager(service, config.token_ttl_seconds)
+    app[WORKFLOW_CACHE] = WorkflowListCache(service)
+    app[HUB] = WebSocketHub(service, app[AUTH], config.ws_queue_size)
+    for module in (auth, workflows, runs, plugins, connectors, websocket, openapi):
+        module.setup(app)
+    app.cleanup_ctx.append(_resources)
+    app.on_shutdown.append(app[HUB].close_all)
+    return app
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    """Load keys and users on start; stop listening to the bus on cleanup."""
+    service = app[SERVICE]
+    await app[AUTH].load()
+    app[USERS] = await service.db(UserService, service.store)
+    app[WORKFLOW_CACHE].attach()
+    yield
+    app[WORKFLOW_CACHE].detach()
