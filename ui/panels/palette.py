@@ -31,10 +31,12 @@ from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemM
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from engine import EngineService, Plugin
+from ui.document import PLUGIN_MIME_TYPE
 
 __all__ = ["PLUGIN_ID_ROLE", "PLUGIN_MIME", "PaletteModel", "PalettePanel"]
 
-PLUGIN_MIME = "application/x-omniflow-plugin"
+#: The drag payload's mime type, defined once next to the document contract.
+PLUGIN_MIME = PLUGIN_MIME_TYPE
 #: Item data role holding the plugin id (None on category rows).
 PLUGIN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Lower-cased "id name description" the search box matches against.

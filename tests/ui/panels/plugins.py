@@ -38,13 +38,13 @@ class KitchenSink(Plugin):
         return {"result": input.get("value")}
 
 
-class SendChatMessage(Plugin):
+class PostNote(Plugin):
     """A connector action: registered in the same registry as plugins."""
 
-    id = "chat.send_message"
-    name = "Send chat message"
-    description = "Post a message to a chat channel through the chat connector."
-    category = "Chat"
+    id = "acme.post_note"
+    name = "Post a note"
+    description = "Pin a sticky memo on an Acme board through the acme connector."
+    category = "Acme"
     params_schema = {"type": "object", "properties": {"channel": {"type": "string"}}}
     inputs = (Port("text", "string"),)
     inline = True
@@ -55,6 +55,6 @@ class SendChatMessage(Plugin):
 
 def install(service: EngineService) -> None:
     """Register the test plugins in this service's registry."""
-    for plugin in (KitchenSink, SendChatMessage):
+    for plugin in (KitchenSink, PostNote):
         if plugin.id not in service.registry:
             service.registry.register(plugin)

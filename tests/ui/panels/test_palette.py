@@ -18,9 +18,10 @@ async def test_lists_every_plugin_by_category(qtbot, service: EngineService) -> 
     assert sorted(panel.visible_plugin_ids()) == sorted(p.id for p in service.registry)
     categories = {panel.proxy.index(r, 0).data() for r in range(panel.proxy.rowCount())}
     assert categories == {p.category for p in service.registry}
-    chat = next(panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())
-                if panel.proxy.index(r, 0).data() == "Chat")
-    assert panel.proxy.index(0, 0, chat).data(PLUGIN_ID_ROLE) == "chat.send_message"
+    acme = next(panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())
+                if panel.proxy.index(r, 0).data() == "Acme")
+    assert panel.proxy.rowCount(acme) == 1
+    assert panel.proxy.index(0, 0, acme).data(PLUGIN_ID_ROLE) == "acme.post_note"
     tip = panel.index_of("double").data(Qt.ItemDataRole.ToolTipRole)
     assert "Multiply the input value by two." in tip
 
@@ -29,10 +30,15 @@ async def test_search_filters_by_id_name_and_description(qtbot, service: EngineS
     install(service)
     panel = PalettePanel(service)
     qtbot.addWidget(panel)
-    qtbot.keyClicks(panel.search, "multiply")  # in double's description only
-    assert panel.visible_plugin_ids() == ["double"]
-    panel.set_filter("chat.send")  # by id
-    assert panel.visible_plugin_ids() == ["chat.send_message"]
+    qtbot.keyClicks(panel.search, "multiply")
+    expected = sorted(p.id for p in service.registry
+                      if "multiply" in f"{p.id} {p.name} {p.description}".lower())
+    assert "double" in expected and len(expected) < len(service.registry)
+    assert sorted(panel.visible_plugin_ids()) == expected
+    panel.set_filter("sticky acme memo")  # by description, every word
+    assert panel.visible_plugin_ids() == ["acme.post_note"]
+    panel.set_filter("acme.post")  # by id
+    assert panel.visible_plugin_ids() == ["acme.post_note"]
     panel.set_filter("kitchen SINK")  # by name, every word, any case
     assert panel.visible_plugin_ids() == ["test.kitchen_sink"]
     panel.set_filter("nothing-matches-this")
