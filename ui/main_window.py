@@ -1,23 +1,477 @@
-"""The main window of the desktop editor."""
+"""The main window of the desktop editor: canvas in the middle, dockable panels around it.
+
+It wires things together and owns the actions; the work is elsewhere: editing in
+``ui/editor.py`` (undo commands), the canvas in ``ui/canvas/``, autosave and live reload
+in ``ui/sync.py``, run painting in ``ui/run_monitor.py``, the panels in ``ui/panels/``.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
 
 from engine import EngineService
+from engine.errors import OmniFlowError
+from engine.model import WorkflowDocument
+from ui.canvas import CanvasAdapter, CanvasView
+from ui.editor import CLIPBOARD_MIME_TYPE, DocumentEditor
+from ui.panels.palette import PalettePanel
+from ui.resources import app_icon
+from ui.run_monitor import RunMonitor
+from ui.sync import WorkflowSync
+from ui.theme import apply_theme, current_theme
 
 __all__ = ["MainWindow"]
+
+log = logging.getLogger(__name__)
+
+SETTINGS_ORG = "OmniFlow"
+SETTINGS_APP = "OmniFlow"
+#: Bump when the dock layout changes incompatibly (restoreState ignores other versions).
+LAYOUT_VERSION = 1
 
 
 class MainWindow(QMainWindow):
     """OmniFlow's main window."""
 
-    def __init__(self, service: EngineService, api_address: str | None = None) -> None:
+    #: "dark" or "light", when the user switches the theme
+    theme_changed = Signal(str)
+
+    def __init__(self, service: EngineService, api_address: str | None = None,
+                 settings: QSettings | None = None) -> None:
         super().__init__()
         self.service = service
-        self.setWindowTitle("OmniFlow")
-        self.resize(1280, 800)
-        label = QLabel(f"OmniFlow — {len(service.registry)} plugins installed")
-        self.setCentralWidget(label)
-        if api_address:
-            self.statusBar().showMessage(f"API: {api_address}")
+        self.qsettings = settings or QSettings(SETTINGS_ORG, SETTINGS_APP)
+        self.setWindowIcon(app_icon())
+        self.setObjectName("MainWindow")
+        self.resize(1400, 860)
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+        self.editor = DocumentEditor(service.registry, parent=self)
+        self.model = self.editor.model
+        self.view = CanvasView(self)
+        self.canvas = CanvasAdapter(self.editor, self.view, self)
+        self.setCentralWidget(self.view)
+        self.sync = WorkflowSync(service, self.editor, self)
+        self.runs = RunMonitor(service, self.model, self.canvas, self)
+
+        self._build_status_bar(api_address)
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_docks()
+
+        self.editor.refused.connect(self.show_problem)
+        self.canvas.message.connect(self.show_message)
+        self.sync.message.connect(self.show_message)
+        self.model.dirty_changed.connect(self._update_title)
+        self.model.name_changed.connect(self._update_title)
+        self.model.document_reset.connect(self._update_title)
+        self.sync.created.connect(lambda _id: self._update_title())
+        self.editor.undo_stack.cleanChanged.connect(self._update_title)
+        self.runs.run_started.connect(self._on_run_started)
+        self.runs.run_finished.connect(self._on_run_finished)
+        self._remove_listener = service.bus.add_listener(self._on_event)
+        self._update_title()
+        self._update_run_buttons()
+        self._restore_layout()
+
+    # -- building --------------------------------------------------------------------------
+    def _build_status_bar(self, api_address: str | None) -> None:
+        bar = self.statusBar()
+        self.api_label = QLabel()
+        self.connectors_label = QLabel()
+        self.save_label = QLabel()
+        for label in (self.save_label, self.connectors_label, self.api_label):
+            bar.addPermanentWidget(label)
+        self.set_api_address(api_address)
+        self._refresh_connectors()
+
+    def set_api_address(self, address: str | None) -> None:
+        """Show where the embedded API listens (None: not running)."""
+        self.api_address = address
+        self.api_label.setText(f"API: {address}" if address else "API: off")
+        self.api_label.setToolTip("The REST + WebSocket API of this editor "
+                                  "(GET /api/workflows lists the workflows)")
+
+    def _refresh_connectors(self) -> None:
+        manager = getattr(self.service, "connectors", None)
+        registry = getattr(self.service, "connector_registry", None)
+        if manager is None or registry is None:
+            self.connectors_label.setText("")
+            return
+        states = [(c.name, manager.state(c.name)) for c in registry]
+        active = [f"{name}: {state}" for name, state in states if state != "stopped"]
+        self.connectors_label.setText("Connectors: " + (", ".join(active) if active else "idle"))
+        self.connectors_label.setToolTip("\n".join(f"{n}: {s}" for n, s in states))
+
+    def _action(self, text: str, slot: Any,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.act_new = self._action("&New workflow", self.new_workflow, K.New, "Start a new workflow")
+        self.act_import = self._action("&Import…", self.import_file, "Ctrl+I", "Open a workflow JSON file")
+        self.act_export = self._action("&Export…", self.export_file, "Ctrl+E",
+                                       "Save the workflow as a JSON file")
+        self.act_quit = self._action("&Quit", self.close, K.Quit)
+        self.act_undo = self.editor.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(K.Undo)
+        self.act_redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Y")])
+        self.addActions([self.act_undo, self.act_redo])
+        self.act_copy = self._action("&Copy", self.copy, K.Copy)
+        self.act_cut = self._action("Cu&t", self.cut, K.Cut)
+        self.act_paste = self._action("&Paste", self.paste, K.Paste)
+        self.act_duplicate = self._action("D&uplicate", self.duplicate, "Ctrl+D")
+        self.act_delete = self._action("&Delete", self.canvas.delete_selection, K.Delete)
+        self.act_select_all = self._action("Select &all", self.select_all, K.SelectAll)
+        self.act_add = self._action("&Add node…", self.view.open_quick_search, None,
+                                    "Search for a node to add (Tab on the canvas)")
+        self.act_fit = self._action("Zoom to &fit", self.canvas.zoom_to_fit, "F",
+                                    "Show the whole workflow (or the selection)")
+        self.act_run = self._action("▶  Run", self.run_workflow, "F5", "Run the workflow")
+        self.act_stop = self._action("■  Stop", self.stop_run, "Shift+F5", "Stop the running workflow")
+        self.act_theme = self._action("&Dark theme", self.toggle_theme)
+        self.act_theme.setCheckable(True)
+        self.act_theme.setChecked(current_theme().dark)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Workflow", self)
+        bar.setObjectName("toolbar.workflow")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setMaximumWidth(260)
+        self.name_edit.setToolTip("Workflow name")
+        self.name_edit.editingFinished.connect(lambda: self.editor.rename(self.name_edit.text()))
+        bar.addWidget(self.name_edit)
+        bar.addSeparator()
+        bar.addAction(self.act_run)
+        bar.addAction(self.act_stop)
+        bar.addWidget(QLabel("  Run input: "))
+        self.input_edit = QLineEdit(self)
+        self.input_edit.setPlaceholderText('JSON given to the trigger, e.g. {"value": 42}')
+        self.input_edit.setToolTip("The run's input: a JSON object fed to the nodes without "
+                                   "incoming wires (the trigger)")
+        self.input_edit.setMinimumWidth(280)
+        self.input_edit.returnPressed.connect(self.run_workflow)
+        bar.addWidget(self.input_edit)
+        bar.addSeparator()
+        for action in (self.act_add, self.act_fit, self.act_undo, self.act_redo):
+            bar.addAction(action)
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        for action in (self.act_new, self.act_import, self.act_export):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit = menus.addMenu("&Edit")
+        edit.addActions([self.act_undo, self.act_redo])
+        edit.addSeparator()
+        edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate,
+                         self.act_delete, self.act_select_all])
+        edit.addSeparator()
+        edit.addAction(self.act_add)
+        self.view_menu = menus.addMenu("&View")
+        self.view_menu.addAction(self.act_fit)
+        self.view_menu.addAction(self.act_theme)
+        self.view_menu.addSeparator()
+        run = menus.addMenu("&Run")
+        run.addAction(self.act_run)
+        run.addAction(self.act_stop)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self._action("&Shortcuts", self.show_shortcuts))
+
+    def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock.{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.view_menu.addAction(dock.toggleViewAction())
+        self.docks[key] = dock
+        return dock
+
+    def _build_docks(self) -> None:
+        self.palette_panel = PalettePanel(self.service, self)
+        self.palette_panel.plugin_activated.connect(self.add_node_at_center)
+        self._dock("palette", "Nodes", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+    # -- layout memory ---------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.qsettings.value("window/geometry")
+        state = self.qsettings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        """Remember the window geometry and dock layout."""
+        self.qsettings.setValue("window/geometry", self.saveGeometry())
+        self.qsettings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.qsettings.sync()
+
+    # -- messages --------------------------------------------------------------------------
+    def show_message(self, text: str, timeout_ms: int = 6000) -> None:
+        """A passing note in the status bar."""
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def show_problem(self, text: str) -> None:
+        """A refused edit: said in the status bar, in red, for a while."""
+        self.statusBar().setStyleSheet("QStatusBar { color: #e05555; }")
+        self.statusBar().showMessage(f"⚠ {text}", 8000)
+        QTimer.singleShot(8000, lambda: self.statusBar().setStyleSheet(""))
+
+    def _update_title(self, *_args: Any) -> None:
+        star = "*" if self.model.dirty else ""
+        self.setWindowTitle(f"{self.model.name}{star} — OmniFlow")
+        if not self.name_edit.hasFocus():
+            self.name_edit.setText(self.model.name)
+        if self.model.dirty:
+            self.save_label.setText("Saving…" if not self.sync.last_error else "Not saved")
+        else:
+            self.save_label.setText("Saved" if self.model.workflow_id else "")
+
+    # -- async helper ----------------------------------------------------------------------
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Run a coroutine on the loop; errors go to the status bar."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                exc = t.exception()
+                if isinstance(exc, OmniFlowError):
+                    self.show_problem(str(exc))
+                else:
+                    log.error("editor task failed", exc_info=exc)
+                    self.show_problem(f"Unexpected error: {exc}")
+
+        task.add_done_callback(done)
+        return task
+
+    async def idle(self) -> None:
+        """Wait until every task the window started has finished (tests)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.sync.flush()
+
+    # -- workflows -------------------------------------------------------------------------
+    def new_workflow(self) -> None:
+        """An empty, not yet stored workflow (stored on its first edit)."""
+        self.spawn(self._switch_to(WorkflowDocument(name="Untitled workflow"), None, "draft"))
+
+    async def open_workflow(self, workflow_id: str) -> None:
+        """Open a stored workflow (saving the current one first)."""
+        stored = await self.service.get_workflow(workflow_id)
+        await self._switch_to(WorkflowDocument.from_json_obj(stored), stored["id"], stored["status"])
+
+    async def _switch_to(self, document: WorkflowDocument, workflow_id: str | None,
+                         status: Any) -> None:
+        await self.sync.save()
+        self.canvas.clear_statuses()
+        self.runs.statuses.clear()
+        self.editor.open(document, workflow_id, status)
+        self.qsettings.setValue("editor/last_workflow", workflow_id or "")
+
+    async def open_initial(self) -> None:
+        """On start: restore crash journals, else reopen the last workflow."""
+        journals = self.sync.recoverable()
+        if journals:
+            self.sync.restore(journals[-1])
+            return
+        last = self.qsettings.value("editor/last_workflow") or ""
+        if last:
+            try:
+                await self.open_workflow(str(last))
+                return
+            except OmniFlowError:
+                pass
+        self.editor.open(WorkflowDocument(name="Untitled workflow"))
+
+    def import_file(self) -> None:
+        """Open a workflow JSON file as a new workflow."""
+        path, _ = QFileDialog.getOpenFileName(self, "Import workflow", "", "Workflow JSON (*.json)")
+        if path:
+            self.spawn(self.import_path(Path(path)))
+
+    async def import_path(self, path: Path) -> None:
+        """Store a workflow file as a new workflow and open it."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            self.show_problem(f"Cannot read {path.name}: {exc}")
+            return
+        stored = await self.service.create_workflow(data)
+        await self.open_workflow(stored["id"])
+
+    def export_file(self) -> None:
+        """Save the document as a JSON file."""
+        path, _ = QFileDialog.getSaveFileName(self, "Export workflow", f"{self.model.name}.json",
+                                              "Workflow JSON (*.json)")
+        if path:
+            Path(path).write_text(json.dumps(self.model.to_json_obj(), indent=2), encoding="utf-8")
+            self.show_message(f"Exported to {path}")
+
+    # -- editing ---------------------------------------------------------------------------
+    def add_node_at_center(self, plugin_id: str) -> None:
+        """Add a node in the middle of the visible canvas."""
+        center = self.view.mapToScene(self.view.viewport().rect().center())
+        self.editor.add_node(plugin_id, (center.x() - 95, center.y() - 30))
+
+    def copy(self) -> None:
+        """Copy the selected nodes to the clipboard."""
+        if not self.model.selection:
+            return
+        text = self.editor.copy_json(self.model.selection)
+        mime = QMimeData()
+        mime.setData(CLIPBOARD_MIME_TYPE, text.encode("utf-8"))
+        mime.setText(text)
+        QGuiApplication.clipboard().setMimeData(mime)
+
+    def cut(self) -> None:
+        """Copy, then delete the selection."""
+        self.copy()
+        self.canvas.delete_selection()
+
+    def paste(self) -> None:
+        """Paste nodes from the clipboard, shifted a little."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime.hasFormat(CLIPBOARD_MIME_TYPE):
+            text = bytes(mime.data(CLIPBOARD_MIME_TYPE).data()).decode("utf-8")
+        else:
+            text = mime.text()
+        self.editor.paste_json(text)
+
+    def duplicate(self) -> None:
+        """Duplicate the selected nodes."""
+        self.editor.duplicate(self.model.selection)
+
+    def select_all(self) -> None:
+        """Select every node."""
+        self.model.set_selection([n.id for n in self.model.document.nodes])
+
+    # -- runs ------------------------------------------------------------------------------
+    def run_input(self) -> dict[str, Any] | None:
+        """The run input typed in the toolbar (None and a message when it is not an object)."""
+        text = self.input_edit.text().strip()
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            self.show_problem(f"Run input is not JSON: {exc}")
+            return None
+        if not isinstance(value, dict):
+            self.show_problem('Run input must be a JSON object, e.g. {"value": 42}')
+            return None
+        return value
+
+    def run_workflow(self) -> None:
+        """Save, then start a run of the open workflow."""
+        run_input = self.run_input()
+        if run_input is not None:
+            self.spawn(self.start_run(run_input))
+
+    async def start_run(self, run_input: dict[str, Any]) -> str | None:
+        """Store pending edits and start a run; returns its id (None when it cannot run)."""
+        if not self.model.document.nodes:
+            self.show_problem("Add a node first: drag one from the Nodes panel or press Tab")
+            return None
+        if not await self.sync.save():
+            self.show_problem(f"Cannot run: {self.sync.last_error}")
+            return None
+        assert self.model.workflow_id is not None
+        run_id = await self.service.start_run(self.model.workflow_id, run_input)
+        self.runs.expected_run = run_id
+        return run_id
+
+    def stop_run(self) -> None:
+        """Cancel the run in flight."""
+        if self.runs.run_id and self.runs.running:
+            self.spawn(self.service.cancel_run(self.runs.run_id))
+
+    def _on_run_started(self, run_id: str) -> None:
+        self.show_message(f"Running… ({run_id})", 0)
+        self._update_run_buttons()
+
+    def _on_run_finished(self, run_id: str, status: str, error: str) -> None:
+        text = f"Run {status}" + (f": {error}" if error else "")
+        if status == "succeeded":
+            self.show_message(f"{text} — select a node to inspect its output")
+        else:
+            self.show_problem(text)
+        self._update_run_buttons()
+
+    def _update_run_buttons(self) -> None:
+        self.act_stop.setEnabled(self.runs.running)
+
+    # -- events ----------------------------------------------------------------------------
+    def _on_event(self, event: dict[str, Any]) -> None:
+        if event.get("event") == "connector_state":
+            self._refresh_connectors()
+
+    # -- misc ------------------------------------------------------------------------------
+    def toggle_theme(self, dark: bool) -> None:
+        """Switch between the dark and the light theme."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, "dark" if dark else "light")
+        self.theme_changed.emit("dark" if dark else "light")
+        self.view.apply_theme()
+        self.view.viewport().update()
+
+    def show_shortcuts(self) -> None:
+        """List the keyboard shortcuts."""
+        rows = [(a.text().replace("&", ""), a.shortcut().toString())
+                for a in self.actions() if not a.shortcut().isEmpty()]
+        rows.append(("Add node at the cursor", "Tab (on the canvas)"))
+        rows.append(("Pan", "Middle mouse or Alt + drag"))
+        text = "\n".join(f"{key:<18} {name}" for name, key in rows)
+        QMessageBox.information(self, "Keyboard shortcuts", text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.sync.write_journal()
+        self.sync.close()
+        self.runs.close()
+        self._remove_listener()
+        if self.model.dirty:
+            # Best effort: the journal already holds the work if this cannot finish.
+            self.spawn(self.sync.save())
+        super().closeEvent(event)
+
+

@@ -18,3 +18,8 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> Mapping[str, Callable[[], Any]]:
     """Async UI tests run on a qasync loop driven by Qt (as the desktop app does)."""
     return {"qasync": _qasync_loop}
+
+
+def pytest_configure(config: Any) -> None:
+    """NodeGraphQt still calls Qt 5 style APIs; its deprecation noise is not ours."""
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:NodeGraphQt.*")

@@ -1,0 +1,1 @@
+"""Packaged files: the application icon (``omniflow.svg`` / ``omniflow.png``)."""

@@ -1,0 +1,195 @@
+"""The editor window on a real engine: drop, wire, undo, run, live reload, crash recovery."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from engine import EngineService
+from engine.model import WorkflowDocument
+from tests.ui.helpers import make_window, port_point, wait_until
+from ui.panels.palette import PLUGIN_ID_ROLE
+from ui.sync import WorkflowSync
+
+
+def _drop_plugin(window, plugin_id: str, at: QPoint) -> None:
+    """Drop what the palette drags (its own mime data) on the canvas at ``at``."""
+    model = window.palette_panel.model
+    matches = model.match(model.index(0, 0), PLUGIN_ID_ROLE, plugin_id, 1,
+                          Qt.MatchFlag.MatchRecursive | Qt.MatchFlag.MatchExactly)
+    assert matches, f"{plugin_id} is not in the palette"
+    mime = model.mimeData([matches[0]])
+    viewport = window.view.viewport()
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(at, *args)
+    QApplication.sendEvent(viewport, enter)
+    assert enter.isAccepted(), "the canvas refuses the palette's drag"
+    QApplication.sendEvent(viewport, QDragMoveEvent(at, *args))
+    QApplication.sendEvent(viewport, QDropEvent(QPointF(at), *args))
+
+
+def _drag(widget, start: QPoint, end: QPoint) -> None:
+    QTest.mousePress(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, 6):
+        QTest.mouseMove(widget, start + (end - start) * (step / 5))
+    QTest.mouseRelease(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+async def test_drop_from_palette_creates_the_node_where_dropped(service: EngineService,
+                                                               tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    at = QPoint(400, 300)
+    _drop_plugin(window, "double", at)
+    node = window.model.node("double")
+    assert node is not None and node.position is not None
+    expected = window.view.mapToScene(at)
+    assert abs(node.position[0] - expected.x()) < 1 and abs(node.position[1] - expected.y()) < 1
+    item = window.canvas.nodes["double"]
+    assert item.pos() == QPointF(*node.position)
+    window.editor.undo_stack.undo()
+    assert "double" not in window.canvas.nodes and window.model.node("double") is None
+    window.close()
+
+
+async def test_wiring_valid_and_invalid_ports_with_the_mouse(service: EngineService,
+                                                            tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    editor = window.editor
+    editor.add_node("trigger", (0, 0))
+    editor.add_node("double", (300, 0))
+    editor.add_node("double", (600, 0))
+    window.canvas.zoom_to_fit()
+    viewport = window.view.viewport()
+
+    # trigger.payload (object) → double.value (number): refused, and the window says why
+    _drag(viewport, port_point(window, "trigger", "payload", True),
+          port_point(window, "double", "value", False))
+    assert window.model.document.edges == []
+    assert "needs number" in window.statusBar().currentMessage()
+
+    # the whole output (header port) → double's whole input: accepted
+    _drag(viewport, port_point(window, "trigger", None, True),
+          port_point(window, "double", None, False))
+    # double.result → double_2.value, dragged backwards from the input port
+    _drag(viewport, port_point(window, "double_2", "value", False),
+          port_point(window, "double", "result", True))
+    edges = [(e.source, e.source_port, e.target, e.target_port) for e in window.model.document.edges]
+    assert edges == [("trigger", None, "double", None), ("double", "result", "double_2", "value")]
+    assert len(window.canvas.edges) == 2
+
+    # a wire that would close a loop is refused
+    _drag(viewport, port_point(window, "double_2", "result", True),
+          port_point(window, "trigger", None, False))
+    assert len(window.model.document.edges) == 2
+    assert "cycle" in window.statusBar().currentMessage()
+    window.close()
+
+
+async def test_moving_a_node_with_the_mouse_is_an_undoable_edit(service: EngineService,
+                                                                tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    window.editor.add_node("double", (0, 0))
+    window.canvas.zoom_to_fit()
+    item = window.canvas.nodes["double"]
+    start = window.view.mapFromScene(item.scenePos() + QPointF(90, 45))
+    _drag(window.view.viewport(), start, start + QPoint(120, 60))
+    node = window.model.node("double")
+    assert node is not None and node.position is not None and node.position[0] > 50
+    window.editor.undo_stack.undo()
+    assert window.model.node("double").position == (0.0, 0.0)
+    assert item.pos() == QPointF(0, 0)
+    window.close()
+
+
+async def test_a_run_paints_node_states(service: EngineService, tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    editor = window.editor
+    editor.add_node("trigger", (0, 0))
+    editor.add_node("double", (300, 0))
+    editor.add_node("double", (600, 0))
+    assert editor.connect_ports("trigger", "double")
+    assert editor.connect_ports("double", "double_2", "result", "value")
+    window.input_edit.setText('{"value": 42}')
+    window.run_workflow()
+    await wait_until(lambda: window.runs.run_id and not window.runs.running)
+    items = window.canvas.nodes
+    assert {n: items[n].status for n in items} == {
+        "trigger": "succeeded", "double": "succeeded", "double_2": "succeeded"}
+    assert window.runs.outputs["double"] == {"result": 84}
+    assert window.runs.outputs["double_2"] == {"result": 168}
+    stored = await service.list_workflows()
+    assert [w["id"] for w in stored] == [window.model.workflow_id]
+
+    # a failing run paints the failure and its message on the node
+    window.input_edit.setText('{"value": "forty-two"}')
+    window.run_workflow()
+    await wait_until(lambda: items["double"].status == "failed" and not window.runs.running)
+    assert "must be a number" in items["double"].message
+    assert items["double_2"].status == "skipped"
+    assert "failed" in window.statusBar().currentMessage()
+    window.close()
+
+
+async def test_a_change_through_the_service_appears_on_the_open_canvas(
+        service: EngineService, tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    stored = await service.create_workflow({"name": "Shared", "nodes": [
+        {"id": "in", "plugin": "trigger"}], "edges": []})
+    await window.open_workflow(stored["id"])
+    assert list(window.canvas.nodes) == ["in"]
+    document = {"name": "Shared", "nodes": [{"id": "in", "plugin": "trigger"},
+                                            {"id": "dbl", "plugin": "double", "position": [300, 0]}],
+                "edges": [{"source": "in", "target": "dbl"}]}
+    await service.update_workflow(stored["id"], data=document)
+    await wait_until(lambda: "dbl" in window.canvas.nodes)
+    assert len(window.canvas.edges) == 1
+    assert window.model.to_json_obj() == WorkflowDocument.from_json_obj(document).to_json_obj()
+    assert not window.model.dirty
+
+    # and an edit in the editor reaches the store (what API clients read) at once
+    window.editor.add_node("double", (600, 0))
+    await window.idle()
+    await wait_until(lambda: not window.model.dirty)
+    again = await service.get_workflow(stored["id"])
+    assert [n["id"] for n in again["nodes"]] == ["in", "dbl", "double"]
+    window.close()
+
+
+async def test_autosave_restores_unsaved_work_after_a_crash(service: EngineService,
+                                                           tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    stored = await service.create_workflow({"name": "Precious", "nodes": [], "edges": []})
+    await window.open_workflow(stored["id"])
+    window.editor.add_node("trigger", (0, 0))
+    window.editor.add_node("double", (300, 0))
+    window.editor.connect_ports("trigger", "double")
+    expected = window.model.to_json_obj()
+    # The journal is written on the next turn of the loop; the store save comes later.
+    await wait_until(lambda: (Path(service.config.data_dir) / "autosave").is_dir())
+    # Crash: the window and its pending save vanish without any clean-up.
+    window.sync._save_timer.stop()
+    window.sync._remove_listener()
+    window.runs.close()
+    window._remove_listener()
+    window.hide()
+    assert (await service.get_workflow(stored["id"]))["nodes"] == []
+
+    restarted = make_window(service, tmp_path / "second")
+    await restarted.open_initial()
+    assert restarted.model.workflow_id == stored["id"]
+    assert restarted.model.to_json_obj() == expected
+    assert set(restarted.canvas.nodes) == {"trigger", "double"}
+    assert "Restored" in restarted.statusBar().currentMessage()
+    await wait_until(lambda: not restarted.model.dirty)
+    saved = await service.get_workflow(stored["id"])
+    assert [n["id"] for n in saved["nodes"]] == ["trigger", "double"]
+    assert WorkflowSync(service, restarted.editor).recoverable() == []
+    restarted.close()
