@@ -33,6 +33,7 @@ from engine.model import WorkflowDocument
 from ui.canvas import CanvasAdapter, CanvasView
 from ui.editor import CLIPBOARD_MIME_TYPE, DocumentEditor
 from ui.panels.palette import PalettePanel
+from ui.panels.properties import PropertiesPanel
 from ui.resources import app_icon
 from ui.run_monitor import RunMonitor
 from ui.sync import WorkflowSync
@@ -227,6 +228,27 @@ class MainWindow(QMainWindow):
         self.palette_panel = PalettePanel(self.service, self)
         self.palette_panel.plugin_activated.connect(self.add_node_at_center)
         self._dock("palette", "Nodes", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.properties = PropertiesPanel(self.service, self)
+        self._dock("properties", "Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.properties.params_edited.connect(self.editor.set_params)
+        self.properties.label_edited.connect(self.editor.set_label)
+        self.properties.settings_edited.connect(self.editor.set_settings)
+        self.model.selection_changed.connect(self._show_selected)
+        self.model.node_changed.connect(self._on_node_changed)
+        self.model.document_reset.connect(self._show_selected)
+
+    def selected_node_id(self) -> str | None:
+        """The one selected node, or None (nothing or several selected)."""
+        selection = self.model.selection
+        return selection[0] if len(selection) == 1 else None
+
+    def _show_selected(self, *_args: Any) -> None:
+        node_id = self.selected_node_id()
+        self.properties.show_node(self.model.node(node_id) if node_id else None)
+
+    def _on_node_changed(self, node_id: str) -> None:
+        if node_id == self.selected_node_id():
+            self.properties.show_node(self.model.node(node_id))
 
     # -- layout memory ---------------------------------------------------------------------
     def _restore_layout(self) -> None:

@@ -44,10 +44,10 @@ async def test_drop_from_palette_creates_the_node_where_dropped(service: EngineS
     window = make_window(service, tmp_path)
     await window.open_initial()
     at = QPoint(400, 300)
+    expected = window.view.mapToScene(at)
     _drop_plugin(window, "double", at)
     node = window.model.node("double")
     assert node is not None and node.position is not None
-    expected = window.view.mapToScene(at)
     assert abs(node.position[0] - expected.x()) < 1 and abs(node.position[1] - expected.y()) < 1
     item = window.canvas.nodes["double"]
     assert item.pos() == QPointF(*node.position)
@@ -193,3 +193,20 @@ async def test_autosave_restores_unsaved_work_after_a_crash(service: EngineServi
     assert [n["id"] for n in saved["nodes"]] == ["trigger", "double"]
     assert WorkflowSync(service, restarted.editor).recoverable() == []
     restarted.close()
+
+
+async def test_the_properties_panel_edits_through_undo_commands(service: EngineService,
+                                                                tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    window.editor.add_node("trigger", (0, 0))  # a new node is selected
+    assert window.selected_node_id() == "trigger"
+    window.properties.params_edited.emit("trigger", {"connector": "chat", "event": "message"})
+    assert window.model.node("trigger").params == {"connector": "chat", "event": "message"}
+    window.properties.label_edited.emit("trigger", "Chat in")
+    assert window.canvas.nodes["trigger"].title == "Chat in"
+    window.editor.undo_stack.undo()
+    window.editor.undo_stack.undo()
+    assert window.model.node("trigger").params == {}
+    assert window.canvas.nodes["trigger"].title == "Trigger"
+    window.close()
