@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from engine.config import EngineConfig
+from engine.connectors import ConnectorError, ConnectorManager, ConnectorRegistry, UnknownEventError
+from engine.connectors.idempotency import IdempotencyCache
 from engine.errors import NotFoundError, PluginExecutionError, QueueFullError
 from engine.events import EventBus
 from engine.executor import LocalExecutor, RunRequest, RunResult
@@ -67,6 +69,16 @@ class EngineService:
         self.history = RunHistoryWriter(self.store, self._db_thread)
         self.runs: dict[str, ActiveRun] = {}
         self._started = False
+        self.connector_registry = ConnectorRegistry.default(entry_points=config.load_entry_points)
+        for connector in self.connector_registry:
+            for action in connector.actions:
+                self.registry.register(action(connector), replace=action.id in self.registry)
+        self.connectors = ConnectorManager(
+            self.connector_registry, bus=self.bus, data_dir=config.data_dir,
+            secrets=self.secrets.get, trigger=self.trigger,
+            active_workflows=lambda: self.db(self.store.active_workflows),
+            load_configs=self._connector_configs)
+        self._idempotency: IdempotencyCache[list[str]] = IdempotencyCache()
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -79,9 +91,11 @@ class EngineService:
             log.warning("%d run(s) were interrupted by a previous stop; marked 'interrupted'",
                         interrupted)
         self._started = True
+        await self.connectors.start()
 
     async def stop(self) -> None:
         """Cancel runs in flight, wait for them to be recorded, release resources."""
+        await self.connectors.stop()
         for active in list(self.runs.values()):
             active.cancel.set()
         if self.runs:
@@ -128,12 +142,15 @@ class EngineService:
                                status=status)
         self.bus.publish("workflow_update", workflow_id=workflow_id,
                          changes=_diff(before, stored))
+        if before["status"] == "active" or stored["status"] == "active":
+            await self._refresh_connectors()
         return stored
 
     async def delete_workflow(self, workflow_id: str) -> None:
         """Delete a workflow (NotFoundError if unknown)."""
         await self.db(self.store.delete_workflow, workflow_id)
         self.bus.publish("workflow_update", workflow_id=workflow_id, changes={"deleted": True})
+        await self._refresh_connectors()
 
     # -- runs ------------------------------------------------------------------------------
     async def run_document(
@@ -215,6 +232,7 @@ class EngineService:
     async def execute_plugin(self, plugin_id: str, plugin_input: dict[str, Any],
                              params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Execute one plugin outside any workflow; publishes ``plugin_output``."""
+        plugin = self.registry.get(plugin_id)  # NotFoundError for an unknown plugin
         document = WorkflowDocument.model_validate({
             "name": f"execute {plugin_id}",
             "nodes": [{"id": plugin_id.replace(".", "_") or "node", "plugin": plugin_id,
@@ -222,7 +240,6 @@ class EngineService:
         })
         validate_workflow(document, self.registry)
         node = document.nodes[0]
-        plugin = self.registry.get(plugin_id)
         context = ExecutionContext(node_id=None, secrets=self.secrets.get,
                                    settings={"allow_user_code": self.config.allow_user_code})
         mode = plugin.execution_mode()
@@ -248,27 +265,115 @@ class EngineService:
         self.bus.publish("plugin_output", plugin_id=plugin_id, output=output)
         return output
 
-    async def trigger(self, connector: str, event: str, payload: dict[str, Any]) -> list[str]:
-        """Publish a connector event and start every active workflow listening to it."""
-        self.bus.publish("connector_event", connector=connector, type=event, payload=payload)
-        run_ids = []
-        for stored in await self.db(self.store.active_workflows):
-            listening = any(
-                n.get("plugin") == "trigger"
-                and n.get("params", {}).get("connector") == connector
-                and n.get("params", {}).get("event") in (event, None, "*")
-                for n in stored["nodes"]
-            )
-            if listening:
-                run_ids.append(await self.start_run(stored["id"], payload,
-                                                    trigger=f"{connector}:{event}"))
+    async def trigger(self, connector: str, event: str, payload: dict[str, Any],
+                      idempotency_key: str | None = None, *,
+                      workflow_id: str | None = None) -> list[str]:
+        """Publish a connector event and start every active workflow listening to it.
+
+        Returns the started run ids. With an ``idempotency_key`` a repeat returns the first
+        call's run ids and starts nothing. NotFoundError for an unknown connector,
+        UnknownEventError for an event it does not emit, QueueFullError (nothing started,
+        nothing published) when the runs would not fit in the pending-run queue.
+        ``workflow_id`` restricts the event to one workflow (per-workflow hooks).
+        """
+        source = self.connector_registry.get(connector)
+        if not source.accepts_event(event):
+            names = ", ".join(e.name for e in source.events) or "none"
+            raise UnknownEventError(f"connector {connector!r} has no event {event!r} "
+                                    f"(its events: {names})")
+        if idempotency_key is None:
+            return await self._trigger(connector, event, payload, workflow_id)
+        run_ids, _repeat = await self._idempotency.run(
+            f"{connector}\0{workflow_id or ''}\0{idempotency_key}",
+            lambda: self._trigger(connector, event, payload, workflow_id))
         return run_ids
 
+    async def _trigger(self, connector: str, event: str, payload: dict[str, Any],
+                       workflow_id: str | None) -> list[str]:
+        source = self.connector_registry.get(connector)
+        targets: list[dict[str, Any]] = []
+        for stored in await self.db(self.store.active_workflows):
+            if workflow_id is not None and stored["id"] != workflow_id:
+                continue
+            if any(n.get("plugin") == "trigger"
+                   and (n.get("params") or {}).get("connector") == connector
+                   and (n.get("params") or {}).get("event") in (event, None, "", "*")
+                   and source.matches(n.get("params") or {}, event, payload)
+                   for n in stored["nodes"]):
+                targets.append(stored)
+        free = self.config.max_pending_runs - len(self.runs)
+        if len(targets) > free:
+            raise QueueFullError(f"the run queue is full ({len(self.runs)} runs pending); "
+                                 f"event {connector}/{event} was not processed, retry later")
+        self.bus.publish("connector_event", connector=connector, type=event, payload=payload)
+        run_ids = []
+        for stored in targets:
+            document = WorkflowDocument.from_json_obj(
+                {"name": stored["name"], "nodes": stored["nodes"], "edges": stored["edges"]})
+            active = await self._launch(document, payload, stored["id"],
+                                        f"{connector}:{event}", True)
+            run_ids.append(active.run_id)
+        return run_ids
+
+    # -- connectors ----------------------------------------------------------------------
     def list_connectors(self) -> list[dict[str, Any]]:
-        """The connectors events can come from (for now the built-in ``webhook``)."""
-        return [{"name": "webhook", "description": "Generic inbound events: any event name, "
-                 "any JSON payload, through POST /api/connectors/webhook/trigger.",
-                 "events": ["*"]}]
+        """Every connector: events, actions, config schema, secret names and state."""
+        return [self._describe_connector(c.name) for c in self.connector_registry]
+
+    def _describe_connector(self, name: str) -> dict[str, Any]:
+        info = self.connector_registry.get(name).describe()
+        info["state"] = self.connectors.state(name)
+        return info
+
+    async def get_connector(self, name: str) -> dict[str, Any]:
+        """One connector with its stored config and which of its secrets are set."""
+        info = self._describe_connector(name)
+        info["config"] = await self.db(self.store.get_connector_config, name)
+        names = set(await asyncio.to_thread(self.secrets.names))
+        info["secrets"] = [{"name": s, "set": s in names} for s in info["secrets"]]
+        info["other_secrets"] = sorted(n for n in names if n.startswith(f"{name}.")
+                                       and n not in {s["name"] for s in info["secrets"]})
+        return info
+
+    async def set_connector_config(self, name: str, config: dict[str, Any]) -> dict[str, Any]:
+        """Validate, store and apply a connector's (non-secret) config; returns it."""
+        self.connectors.validate_config(name, config)
+        await self.db(self.store.set_connector_config, name, config)
+        await self.connectors.apply_config(name, config)
+        return config
+
+    def _secret_name(self, connector: str, secret: str) -> str:
+        self.connector_registry.get(connector)  # NotFoundError for an unknown connector
+        if not secret or len(secret) > 150 or any(c in secret for c in "/\\\0\n"):
+            raise ConnectorError("a secret name must be 1 to 150 characters, without "
+                                    "slashes or control characters")
+        return f"{connector}.{secret}"
+
+    async def set_secret(self, connector: str, secret: str, value: str) -> str:
+        """Store a connector secret (``<connector>.<secret>``); returns its full name."""
+        full = self._secret_name(connector, secret)
+        await asyncio.to_thread(self.secrets.set, full, value)
+        await self.connectors.restart(connector)
+        return full
+
+    async def delete_secret(self, connector: str, secret: str) -> bool:
+        """Forget a connector secret; False when it was not set."""
+        full = self._secret_name(connector, secret)
+        deleted = await asyncio.to_thread(self.secrets.delete, full)
+        if deleted:
+            await self.connectors.restart(connector)
+        return deleted
+
+    async def _refresh_connectors(self) -> None:
+        """Start/stop connectors after active workflows changed; never fails the caller."""
+        try:
+            await self.connectors.refresh()
+        except Exception:
+            log.exception("updating connectors after a workflow change failed")
+
+    async def _connector_configs(self) -> dict[str, dict[str, Any]]:
+        return {c.name: await self.db(self.store.get_connector_config, c.name)
+                for c in self.connector_registry}
 
     def get_plugin_or_404(self, plugin_id: str) -> dict[str, Any]:
         """A plugin's description (NotFoundError if unknown)."""

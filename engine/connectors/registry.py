@@ -1,0 +1,92 @@
+"""The connector registry: built-ins plus the ``omniflow.connectors`` entry-point group."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from importlib.metadata import entry_points
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from engine.connectors.sdk import Connector
+from engine.errors import NotFoundError
+from engine.plugins.registry import PluginLoadFailure
+
+__all__ = ["ENTRY_POINT_GROUP", "ConnectorRegistry"]
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "omniflow.connectors"
+
+
+class ConnectorRegistry:
+    """Maps connector names to connector instances (one instance per engine)."""
+
+    def __init__(self) -> None:
+        self._connectors: dict[str, Connector] = {}
+        self.failures: list[PluginLoadFailure] = []
+
+    def register(self, connector: type[Connector] | Connector) -> Connector:
+        """Add a connector class or instance; ValueError when it is malformed."""
+        instance = connector() if isinstance(connector, type) else connector
+        if not isinstance(instance, Connector):
+            raise ValueError(f"{instance!r} is not a Connector")
+        name = instance.name
+        if not name or not isinstance(name, str) or "." in name:
+            raise ValueError(f"connector {type(instance).__name__} needs a name without dots")
+        if name in self._connectors:
+            raise ValueError(f"connector {name!r} is already registered")
+        try:
+            Draft202012Validator.check_schema(instance.config_schema)
+        except SchemaError as exc:
+            raise ValueError(f"connector {name!r} has an invalid config schema: "
+                             f"{exc.message}") from exc
+        for action in instance.actions:
+            if not action.id.startswith(f"{name}."):
+                raise ValueError(f"action {action.id!r} of connector {name!r} must be "
+                                 f"named {name}.<action>")
+        self._connectors[name] = instance
+        return instance
+
+    def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
+        """Register third-party connectors; a broken one is logged and skipped."""
+        for ep in entry_points(group=group):
+            try:
+                loaded = ep.load()
+                candidates: Iterable[Any] = loaded if isinstance(loaded, list | tuple) else [loaded]
+                for candidate in candidates:
+                    self.register(candidate)
+            except Exception as exc:  # a third-party connector must never be fatal
+                failure = PluginLoadFailure(source=f"{ep.name} = {ep.value}", error=repr(exc))
+                self.failures.append(failure)
+                log.warning("skipping connector %s: %s", failure.source, failure.error)
+
+    def get(self, name: str) -> Connector:
+        """The connector with this name; NotFoundError otherwise."""
+        try:
+            return self._connectors[name]
+        except KeyError:
+            raise NotFoundError("connector", name) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._connectors
+
+    def __iter__(self) -> Iterator[Connector]:
+        return iter(sorted(self._connectors.values(), key=lambda c: c.name))
+
+    def __len__(self) -> int:
+        return len(self._connectors)
+
+    @classmethod
+    def default(cls, *, entry_points: bool = True) -> ConnectorRegistry:
+        """Built-ins plus installed third-party connectors."""
+        from engine.connectors.builtin import BUILTIN_CONNECTORS
+
+        registry = cls()
+        for connector in BUILTIN_CONNECTORS:
+            registry.register(connector)
+        if entry_points:
+            registry.load_entry_points()
+        return registry
