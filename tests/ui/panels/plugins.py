@@ -53,8 +53,25 @@ class PostNote(Plugin):
         return {}
 
 
+class MakeRows(Plugin):
+    """Outputs ``count`` rows under ``rows`` (id, name, score)."""
+
+    id = "test.make_rows"
+    name = "Make rows"
+    description = "Generate a table of rows."
+    category = "Testing"
+    params_schema = {"type": "object", "properties": {"count": {"type": "integer", "minimum": 0}}}
+    outputs = (Port("rows", "array"),)
+    inline = True
+
+    def execute(self, input: dict[str, Any], params: dict[str, Any], context: ExecutionContext) -> Any:
+        count = int(params.get("count", 3))
+        return {"rows": [{"id": i, "name": f"row {i:05d}", "score": (i * 7919) % 101}
+                         for i in range(count)]}
+
+
 def install(service: EngineService) -> None:
     """Register the test plugins in this service's registry."""
-    for plugin in (KitchenSink, PostNote):
+    for plugin in (KitchenSink, PostNote, MakeRows):
         if plugin.id not in service.registry:
             service.registry.register(plugin)
