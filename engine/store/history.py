@@ -30,6 +30,7 @@ class RunHistoryWriter:
         self._buffers: dict[str, list[NodeResult]] = {}
         self._last_flush: dict[str, float] = {}
         self._pending: dict[str, list[asyncio.Future[None]]] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
 
     def recorder(self, run_id: str) -> Callable[[NodeResult], None]:
         """The ``on_node_result`` hook for one run."""
@@ -38,7 +39,12 @@ class RunHistoryWriter:
 
         def record(result: NodeResult) -> None:
             buffer.append(result)
-            if len(buffer) >= self._batch_size or (
+            if len(buffer) == 1:
+                # A result may be followed by a long wait (a slow node): flush it on a
+                # timer too, so a crash during the wait loses nothing already done.
+                self._timers[run_id] = asyncio.get_running_loop().call_later(
+                    self._interval, self._submit, run_id)
+            elif len(buffer) >= self._batch_size or (
                 time.monotonic() - self._last_flush[run_id] > self._interval
             ):
                 self._submit(run_id)
@@ -46,6 +52,9 @@ class RunHistoryWriter:
         return record
 
     def _submit(self, run_id: str) -> None:
+        timer = self._timers.pop(run_id, None)
+        if timer is not None:
+            timer.cancel()
         buffer = self._buffers.get(run_id)
         if not buffer:
             return
