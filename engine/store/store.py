@@ -32,7 +32,6 @@ from engine.store.tables import (
 __all__ = ["Store", "new_id"]
 
 
-_INSERT_CHUNK = "INSERT INTO run_chunks (run_id, nodes) VALUES (?, ?)"
 _CHUNK_FIELDS = ("node_id", "plugin_id", "status", "started_at", "finished_at", "attempts",
                  "input", "output", "error")
 
@@ -194,7 +193,7 @@ class Store:
             for r in results
         ])
         with self.engine.begin() as conn:
-            conn.exec_driver_sql(_INSERT_CHUNK, (run_id, chunk))
+            conn.execute(insert(RunChunkRow), [{"run_id": run_id, "nodes": chunk}])
 
     def finish_run(self, run_id: str, status: str, output: dict[str, Any] | None,
                    error: str | None, failed_node: str | None) -> None:
