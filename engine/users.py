@@ -25,8 +25,15 @@ class UserService:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.hasher = PasswordHasher()
-        # Verifying against this keeps unknown-email logins as slow as real ones.
-        self._dummy_hash = self.hasher.hash("omniflow-dummy-password")
+        self._dummy: str | None = None
+
+    @property
+    def _dummy_hash(self) -> str:
+        # Verifying against this keeps unknown-email logins as slow as real ones; made on
+        # first use so that creating the service costs nothing.
+        if self._dummy is None:
+            self._dummy = self.hasher.hash("omniflow-dummy-password")
+        return self._dummy
 
     def add(self, email: str, password: str, role: str = "viewer") -> dict[str, Any]:
         """Create a user; ValueError for a bad email, role or password, ConflictError if taken."""

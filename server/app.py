@@ -52,5 +52,6 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await app[AUTH].load()
     app[USERS] = await service.db(UserService, service.store)
     app[WORKFLOW_CACHE].attach()
+    app[HUB].start()
     yield
     app[WORKFLOW_CACHE].detach()

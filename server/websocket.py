@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 CLOSE_TOKEN = WSCloseCode.POLICY_VIOLATION  # 1008: token expired or revoked
 CLOSE_OVERFLOW = WSCloseCode.TRY_AGAIN_LATER  # 1013: the client fell too far behind
 SEND_TIMEOUT = 10.0
+WATCHDOG_INTERVAL = 0.5
+OVERFLOW_REASON = "too slow: event queue overflowed; reconnect with ?since=<seq>"
 _ENCODED_KEEP = 1024
 
 
@@ -67,7 +69,20 @@ class WebSocketHub:
         self._clients: set[_Client] = set()
         self._encoded: dict[int, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._watchdog: asyncio.Task[None] | None = None
         auth.on_revoke(self._on_revoke)
+
+    def start(self) -> None:
+        """Start the watchdog that drops clients whose queue overflowed while stalled."""
+        self._watchdog = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _watch(self) -> None:
+        # A client stuck in a send cannot notice its own overflow; this does, promptly.
+        while True:
+            await asyncio.sleep(WATCHDOG_INTERVAL)
+            for client in tuple(self._clients):
+                if client.subscription.overflowed and not client.closing:
+                    self._close_soon(client, CLOSE_OVERFLOW, OVERFLOW_REASON)
 
     @property
     def client_count(self) -> int:
@@ -134,8 +149,7 @@ class WebSocketHub:
         if client.subscription.overflowed:
             log.warning("WebSocket client fell more than %d events behind; disconnecting",
                         self._queue_size)
-            await self._close(client, CLOSE_OVERFLOW,
-                              "too slow: event queue overflowed; reconnect with ?since=<seq>")
+            await self._close(client, CLOSE_OVERFLOW, OVERFLOW_REASON)
 
     def _resync(self, since: int) -> dict[str, Any]:
         return {"event": "resync_required", "seq": self._service.bus.last_seq,
@@ -184,6 +198,9 @@ class WebSocketHub:
 
     async def close_all(self, _app: web.Application | None = None) -> None:
         """Close every socket with GOING_AWAY (server shutdown)."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         await asyncio.gather(*(self._close(c, WSCloseCode.GOING_AWAY, "server shutdown")
                                for c in tuple(self._clients)), return_exceptions=True)
         for ws in tuple(self._sockets):

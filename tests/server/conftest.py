@@ -14,6 +14,11 @@ from server import ApiServer, ServerConfig
 from server.keys import AUTH
 
 PASSWORD = "correct horse battery"
+DOUBLE_DOC: dict[str, Any] = {
+    "name": "Double it",
+    "nodes": [{"id": "in", "plugin": "trigger", "params": {}}, {"id": "dbl", "plugin": "double"}],
+    "edges": [{"source": "in", "target": "dbl"}],
+}
 
 
 @dataclass
