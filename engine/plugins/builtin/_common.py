@@ -1,7 +1,8 @@
 """Helpers shared by the built-in plugins: field paths, row lists, safe expressions.
 
-Paths name a value inside an object, either dotted (``customer.address.city``,
-``rows.0.name``) or as a JSON pointer (``/customer/address/city``, RFC 6901).
+Paths name a value inside an object: dotted (``customer.address.city``, ``rows.0.name``),
+a JSON pointer (``/customer/address/city``, RFC 6901) or a simple JSONPath
+(``$.customer.address.city``, ``$.rows[0]['name']``; no wildcards or filters).
 
 Expressions are evaluated by ``simpleeval`` (never ``eval``): Python-like syntax over
 the names given, with attribute access falling back to keys (``row.price``), a fixed
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,11 +48,32 @@ class Missing(LookupError):
     """A path does not lead to a value."""
 
 
+_JSONPATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(-?\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
+
+
 def split_path(path: str) -> list[str]:
-    """The keys of a dotted path or JSON pointer (``""`` and ``"/"`` mean the whole value)."""
+    """The keys of a path: dotted, JSON pointer, or simple JSONPath (``$.items[0].sku``).
+
+    ``""``, ``"/"`` and ``"$"`` name the whole value.
+    """
+    if path.startswith("$"):
+        return _split_jsonpath(path)
     if path.startswith("/"):
         return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")] if path != "/" else []
-    return [p for p in path.split(".")] if path else []
+    return path.split(".") if path else []
+
+
+def _split_jsonpath(path: str) -> list[str]:
+    keys: list[str] = []
+    position = 1
+    while position < len(path):
+        match = _JSONPATH_STEP.match(path, position)
+        if match is None:
+            raise fail(f"path {path!r}: cannot read {path[position:]!r} (supported: $.key, "
+                       f"[index], ['key']; no wildcards or filters)")
+        keys.append(next(g for g in match.groups() if g is not None))
+        position = match.end()
+    return keys
 
 
 def _step(value: Any, key: str, path: str) -> Any:
@@ -65,20 +88,29 @@ def _step(value: Any, key: str, path: str) -> Any:
     raise Missing(f"{path!r} not found (no {key!r})")
 
 
-def get_path(data: Any, path: str) -> Any:
+def _keys(path: str | list[str]) -> list[str]:
+    return split_path(path) if isinstance(path, str) else path
+
+
+def get_path(data: Any, path: str | list[str]) -> Any:
     """The value at ``path``; raises :class:`Missing` when a key or index is absent."""
     value = data
-    for key in split_path(path):
-        value = _step(value, key, path)
+    for key in _keys(path):
+        value = _step(value, key, _label(path))
     return value
 
 
-def set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+def _label(path: str | list[str]) -> str:
+    return path if isinstance(path, str) else ".".join(path)
+
+
+def set_path(data: dict[str, Any], path: str | list[str], value: Any) -> dict[str, Any]:
     """A copy of ``data`` with ``value`` at ``path`` (objects on the way are created).
 
     Only the containers along the path are copied; the rest is shared, never changed.
     """
-    keys = split_path(path)
+    keys = _keys(path)
+    label = _label(path)
     if not keys:
         raise fail("a field path must not be empty")
     root = dict(data)
@@ -91,20 +123,16 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
                 if not -len(node) <= index < len(node):
                     raise IndexError(index)
             except (ValueError, IndexError):
-                raise fail(f"cannot set {path!r}: no item {key!r} in the list") from None
+                raise fail(f"cannot set {label!r}: no item {key!r} in the list") from None
             if last:
                 node[index] = value
             else:
-                child = node[index]
-                node[index] = child = _copy_container(child, path, key)
-                node = child
+                node[index] = node = _copy_container(node[index], label, key)
+        elif last:
+            node[key] = value
         else:
-            if last:
-                node[key] = value
-            else:
-                child = node.get(key)
-                node[key] = child = {} if child is None else _copy_container(child, path, key)
-                node = child
+            child = node.get(key)
+            node[key] = node = {} if child is None else _copy_container(child, label, key)
     return root
 
 
@@ -116,19 +144,19 @@ def _copy_container(value: Any, path: str, key: str) -> Any:
     raise fail(f"cannot set {path!r}: {key!r} holds a {type(value).__name__}, not an object")
 
 
-def delete_path(data: dict[str, Any], path: str) -> dict[str, Any]:
+def delete_path(data: dict[str, Any], path: str | list[str]) -> dict[str, Any]:
     """A copy of ``data`` without the value at ``path`` (unchanged when it is absent)."""
-    keys = split_path(path)
+    keys = _keys(path)
+    if not keys:
+        return data
     try:
-        parent = get_path(data, ".".join(keys[:-1])) if len(keys) > 1 else data
+        parent = get_path(data, keys[:-1])
     except Missing:
         return data
-    if not keys or not isinstance(parent, dict) or keys[-1] not in parent:
+    if not isinstance(parent, dict) or keys[-1] not in parent:
         return data
-    if len(keys) == 1:
-        return {k: v for k, v in data.items() if k != keys[0]}
     trimmed = {k: v for k, v in parent.items() if k != keys[-1]}
-    return set_path(data, ".".join(keys[:-1]), trimmed)
+    return set_path(data, keys[:-1], trimmed) if len(keys) > 1 else trimmed
 
 
 # -- rows ----------------------------------------------------------------------------------
@@ -241,8 +269,6 @@ def _empty(actual: Any) -> bool:
 
 
 def _regex(actual: Any, expected: Any) -> bool:
-    import re
-
     try:
         return isinstance(actual, str) and re.search(str(expected), actual) is not None
     except re.error as exc:

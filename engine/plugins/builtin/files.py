@@ -91,27 +91,35 @@ class ReadCsv(Plugin):
                 raise fail(f"cannot read {path}: {exc}") from None
         elif not isinstance(text, str) or not text:
             raise fail("give a 'path' to a CSV file or the CSV 'text'")
-        try:
-            records = list(csv.reader(io.StringIO(text, newline=""),
-                                      delimiter=params.get("delimiter", ",")))
-        except csv.Error as exc:
-            raise fail(f"malformed CSV: {exc}") from None
-        records = [r for r in records if r]
-        columns: list[str] = list(params.get("columns") or [])
-        if params.get("has_header", True) and records:
-            header = records.pop(0)
-            columns = columns or header
-        if not columns and records:
-            columns = [f"column{i + 1}" for i in range(len(records[0]))]
-        infer = params.get("infer_types", True)
-        rows = []
-        for line, record in enumerate(records, start=2 if params.get("has_header", True) else 1):
+        return _parse_csv(text, params, context)
+
+
+def _parse_csv(text: str, params: dict[str, Any], context: ExecutionContext) -> dict[str, Any]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=params.get("delimiter", ","))
+    columns: list[str] = list(params.get("columns") or [])
+    header_pending = bool(params.get("has_header", True))
+    infer = params.get("infer_types", True)
+    rows: list[dict[str, Any]] = []
+    try:
+        for record in reader:
+            if not record:
+                continue  # blank line
+            if header_pending:
+                header_pending = False
+                columns = columns or record
+                continue
+            if not columns:
+                columns = [f"column{i + 1}" for i in range(len(record))]
             if len(record) > len(columns):
-                raise fail(f"CSV line {line} has {len(record)} cells but there are only "
-                           f"{len(columns)} columns")
+                raise fail(f"CSV line {reader.line_num} has {len(record)} cells but there are "
+                           f"only {len(columns)} columns")
             cells = record + [""] * (len(columns) - len(record))
             rows.append({c: _typed(v) if infer else v for c, v in zip(columns, cells, strict=True)})
-        return {"rows": rows, "columns": columns, "count": len(rows)}
+            if len(rows) % 10_000 == 0 and context.cancelled.is_set():
+                raise fail("stopped: the run was cancelled")
+    except csv.Error as exc:
+        raise fail(f"malformed CSV near line {reader.line_num}: {exc}") from None
+    return {"rows": rows, "columns": columns, "count": len(rows)}
 
 
 def _cell(value: Any) -> str:
@@ -143,7 +151,8 @@ class WriteCsv(Plugin):
             "mode": {"type": "string", "enum": ["overwrite", "append"], "default": "overwrite",
                      "description": "Replace the file, or add lines at its end"},
             "columns": {"type": "array", "items": {"type": "string"}, "default": [],
-                        "description": "Columns and their order (others are left out)"},
+                        "description": "Columns and their order (others are left out); "
+                                       "appending to a file follows its header"},
             "include_header": {"type": "boolean", "default": True,
                                "description": "Write the column names first (append: only to "
                                               "a new file)"},
@@ -167,7 +176,11 @@ class WriteCsv(Plugin):
         raw_path = input.get("path") or params.get("path")
         append = params.get("mode") == "append"
         path = _path(raw_path) if raw_path else None
+        encoding = params.get("encoding", "utf-8")
         new_file = path is None or not append or not path.exists() or path.stat().st_size == 0
+        if path is not None and not new_file and not params.get("columns") and params.get(
+                "include_header", True):
+            columns = _existing_header(path, encoding, params.get("delimiter", ",")) or columns
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, delimiter=params.get("delimiter", ","), lineterminator="\n")
         if params.get("include_header", True) and new_file:
@@ -177,7 +190,6 @@ class WriteCsv(Plugin):
         text = buffer.getvalue()
         if path is None:
             return {"text": text, "count": len(rows)}
-        encoding = params.get("encoding", "utf-8")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if append:
@@ -191,6 +203,15 @@ class WriteCsv(Plugin):
         except (OSError, UnicodeError, LookupError) as exc:
             raise fail(f"cannot write {path}: {exc}") from None
         return {"path": str(path.resolve()), "count": len(rows)}
+
+
+def _existing_header(path: Path, encoding: str, delimiter: str) -> list[str]:
+    """The column names on the first line of an existing CSV file (appending keeps them)."""
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            return next(csv.reader(handle, delimiter=delimiter), [])
+    except (OSError, UnicodeError, LookupError, csv.Error) as exc:
+        raise fail(f"cannot read the header of {path}: {exc}") from None
 
 
 PLUGINS: list[type[Plugin]] = [ReadCsv, WriteCsv]

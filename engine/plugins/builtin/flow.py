@@ -24,8 +24,9 @@ class IfCondition(Plugin):
     name = "If"
     description = (
         "Branch: the input goes out on port 'true' when the condition holds, else on "
-        "'false'; nodes wired to the other port are skipped. The condition is a safe "
-        "expression over the input's fields (e.g. total > 1000) or field/op/value checks."
+        "'false'; nodes wired to the other port are skipped (wire from the ports, not the "
+        "whole output). The condition is a safe expression over the input's fields (e.g. "
+        "total > 1000) or field/op/value checks."
     )
     category = "Flow"
     params_schema = {

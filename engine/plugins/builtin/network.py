@@ -120,7 +120,7 @@ class HttpRequest(Plugin):
         elif "json" in params:
             body["json"] = params["json"]
         elif params.get("body"):
-            body["data"] = params["body"].encode()
+            body["data"] = params["body"]
         timeout = float(params.get("timeout", 30))
         max_bytes = int(params.get("max_bytes", 10_000_000))
         try:
@@ -128,9 +128,7 @@ class HttpRequest(Plugin):
                 aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,
                 session.request(method, url, params=query, headers=headers, **body) as resp,
             ):
-                raw = await resp.content.read(max_bytes + 1)
-                if len(raw) > max_bytes:
-                    raise fail(f"{method} {url} answered more than {max_bytes} bytes")
+                raw = await _read_body(resp, max_bytes, f"{method} {url}")
                 status, reason = resp.status, resp.reason or ""
                 answer_headers = dict(resp.headers)
                 final_url = str(resp.url)
@@ -146,6 +144,17 @@ class HttpRequest(Plugin):
             raise fail(f"{method} {url} answered {status} {reason}: {excerpt}")
         return {"status": status, "ok": status < 400, "headers": answer_headers, "body": parsed,
                 "url": final_url}
+
+
+async def _read_body(resp: aiohttp.ClientResponse, max_bytes: int, what: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise fail(f"{what} answered more than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _parse(raw: bytes, content_type: str, charset: str, mode: str, what: str) -> Any:

@@ -49,6 +49,7 @@ async def test_csv_read_text_without_header_and_other_delimiter(call: Call) -> N
         ({}, "give a 'path'"),
         ({"path": "/no/such/file.csv"}, "CSV file not found: /no/such/file.csv"),
         ({"text": "a,b\n1,2,3\n"}, "CSV line 2 has 3 cells but there are only 2 columns"),
+        ({"text": "a,b\n\n1,2\n4,5,6\n"}, "CSV line 4 has 3 cells"),
         ({"text": 'a\n"unterminated\n', "delimiter": ","}, None),
     ],
 )
@@ -102,3 +103,11 @@ async def test_csv_write_errors(call: Call, tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(PluginExecutionError, match="cannot write"):
         await call("csv_write", {"rows": ROWS}, {"path": str(blocker / "sub.csv")})
+
+
+async def test_csv_write_append_follows_the_existing_header(call: Call, tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text("name,id\nzed,0\n", encoding="utf-8")
+    await call("csv_write", {"rows": [{"id": 1, "name": "Ann", "extra": "dropped"}]},
+               {"path": str(path), "mode": "append"})
+    assert path.read_text(encoding="utf-8") == "name,id\nzed,0\nAnn,1\n"

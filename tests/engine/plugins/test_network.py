@@ -49,7 +49,16 @@ async def api(aiohttp_server: ServerFactory) -> str:
     async def redirect(request: web.Request) -> web.Response:
         raise web.HTTPFound("/text")
 
+    async def big(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        for _ in range(50):  # many chunks, so the body must be read to its end
+            await response.write(b"x" * 10_000)
+        await response.write_eof()
+        return response
+
     app = web.Application()
+    app.router.add_get("/big", big)
     app.router.add_route("*", "/echo", echo)
     app.router.add_get("/text", text)
     app.router.add_get("/missing", missing)
@@ -83,6 +92,13 @@ async def test_post_json_body_from_input_and_text_body(call: Call, api: str) -> 
 async def test_text_answers_and_redirects(call: Call, api: str) -> None:
     out = await call("http_request", {"url": f"{api}/redirect"})
     assert out["body"] == "plain words" and out["url"] == f"{api}/text"
+
+
+async def test_large_bodies_are_read_whole_up_to_the_limit(call: Call, api: str) -> None:
+    out = await call("http_request", {}, {"url": f"{api}/big", "response": "text"})
+    assert out["body"] == "x" * 500_000
+    with pytest.raises(PluginExecutionError, match="more than 400000 bytes"):
+        await call("http_request", {}, {"url": f"{api}/big", "max_bytes": 400_000})
 
 
 async def test_bearer_token_from_the_secret_store(call: Call, api: str) -> None:

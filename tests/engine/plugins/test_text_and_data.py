@@ -47,6 +47,10 @@ async def test_json_path_picks_by_dotted_path_and_pointer(call: Call) -> None:
     assert await call("json_path", ORDER, {"path": "items.1.sku"}) == {"value": "B7"}
     out = await call("json_path", ORDER, {"fields": {"who": "/customer/name", "n": "items.0.qty"}})
     assert out == {"who": "Ada", "n": 2}
+    out = await call("json_path", {"a.b": {"c": [5, 6]}}, {"path": "$['a.b'].c[1]"})
+    assert out == {"value": 6}
+    with pytest.raises(PluginExecutionError, match="no wildcards"):
+        await call("json_path", ORDER, {"path": "$.items[*].sku"})
 
 
 async def test_json_path_missing_paths(call: Call) -> None:
