@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, ItemsView, KeysView, Mapping, ValuesView
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,9 +176,17 @@ def rows_at(data: Mapping[str, Any], field: str) -> list[dict[str, Any]]:
 
 
 # -- expressions ---------------------------------------------------------------------------
+def _sum(values: Any, start: float = 0) -> float:
+    # Numbers only: summing lists of lists could build a huge list before any check.
+    items = list(values)
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in items):
+        raise TypeError("sum() takes numbers only")
+    return sum(items, start)
+
+
 #: Functions every expression may call (pure, bounded).
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "abs": abs, "min": min, "max": max, "round": round, "len": len, "sum": sum,
+    "abs": abs, "min": min, "max": max, "round": round, "len": len, "sum": _sum,
     "int": int, "float": float, "str": str, "bool": bool, "sorted": sorted,
     "any": any, "all": all, "list": list,
     "sqrt": math.sqrt, "floor": math.floor, "ceil": math.ceil, "log": math.log,
@@ -187,6 +195,49 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 CONSTANTS: dict[str, Any] = {"true": True, "false": False, "null": None, "pi": math.pi,
                              "True": True, "False": False, "None": None}
+#: Methods an expression may call: none that changes its object (the input is shared
+#: with other nodes) or pads text to a size of the caller's choosing.
+_METHODS: dict[type, frozenset[str]] = {
+    str: frozenset({
+        "capitalize", "casefold", "count", "endswith", "find", "index", "isalnum", "isalpha",
+        "isdecimal", "isdigit", "islower", "isnumeric", "isspace", "istitle", "isupper", "join",
+        "lower", "lstrip", "partition", "removeprefix", "removesuffix", "replace", "rfind",
+        "rindex", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith",
+        "strip", "swapcase", "title", "upper"}),
+    dict: frozenset({"get", "keys", "values", "items"}),
+    list: frozenset({"count", "index"}),
+    tuple: frozenset({"count", "index"}),
+    float: frozenset({"is_integer"}),
+}
+#: Longest text or collection a single call may produce.
+_MAX_SIZE = 1_000_000
+
+
+class _Refused(InvalidExpression):
+    """The expression asked for something the evaluator does not allow."""
+
+
+class _Evaluator(EvalWithCompoundTypes):
+    """simpleeval with object fields before methods, read-only methods and size limits."""
+
+    def _eval_attribute(self, node: ast.Attribute) -> Any:
+        if node.attr.startswith("_"):
+            raise _Refused(f"'.{node.attr}' is not available")
+        value = self._eval(node.value)
+        if isinstance(value, Mapping) and node.attr in value:
+            return value[node.attr]
+        if node.attr in _METHODS.get(type(value), ()):
+            return getattr(value, node.attr)
+        if isinstance(value, Mapping):
+            fields = ", ".join(map(repr, list(value)[:8])) or "none"
+            raise _Refused(f"no field {node.attr!r} (fields: {fields})")
+        raise _Refused(f"'.{node.attr}' is not available on {type(value).__name__}")
+
+    def _eval_call(self, node: ast.Call) -> Any:
+        result = super()._eval_call(node)
+        if isinstance(result, str | list | dict | tuple | set) and len(result) > _MAX_SIZE:
+            raise _Refused(f"a result longer than {_MAX_SIZE:,} items is not allowed")
+        return result
 
 
 class Expression:
@@ -197,16 +248,12 @@ class Expression:
             raise fail(f"the {what} is empty")
         self.source = source.strip()
         self.what = what
-        self._evaluator = EvalWithCompoundTypes(functions=FUNCTIONS)
+        self._evaluator = _Evaluator(functions=FUNCTIONS)
         try:
             self._parsed = self._evaluator.parse(self.source)
         except SyntaxError as exc:
             raise fail(f"the {what} {self.source!r} is not valid: {exc.msg} "
                        f"(column {exc.offset})") from None
-
-    def names(self) -> set[str]:
-        """The bare names the expression reads."""
-        return {n.id for n in ast.walk(ast.parse(self.source)) if isinstance(n, ast.Name)}
 
     def evaluate(self, names: Mapping[str, Any]) -> Any:
         """The expression's value given ``names``; clear errors for anything that fails."""
@@ -215,7 +262,7 @@ class Expression:
             return self._evaluator.eval(self.source, previously_parsed=self._parsed)
         except InvalidExpression as exc:
             raise fail(f"{self.what} {self.source!r}: {_invalid_message(exc)}") from None
-        except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as exc:
+        except (ArithmeticError, TypeError, ValueError, LookupError, MemoryError) as exc:
             raise fail(f"{self.what} {self.source!r} failed: {type(exc).__name__}: {exc}") from None
 
 
@@ -237,6 +284,8 @@ def json_safe(value: Any, where: str = "result") -> Any:
     if isinstance(value, dict):
         return {str(k): json_safe(v, where) for k, v in value.items()}
     if isinstance(value, list | tuple):
+        return [json_safe(v, where) for v in value]
+    if isinstance(value, KeysView | ValuesView | ItemsView):
         return [json_safe(v, where) for v in value]
     if isinstance(value, set | frozenset):
         return [json_safe(v, where) for v in sorted(value, key=repr)]

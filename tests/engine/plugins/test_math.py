@@ -56,6 +56,36 @@ async def test_expression_rejects_bad_and_unsafe_input_clearly(
     assert repr(expression) in str(caught.value) or "not valid" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("rows.clear()", "'.clear' is not available on list"),
+        ("rows[0].pop('a')", "no field 'pop'"),
+        ("rows.append(1) or rows", "'.append' is not available"),
+        ("'x'.center(10**9)", "'.center' is not available on str"),
+        ("sum([[0] * 1000] * 1000, [])", "sum() takes numbers only"),
+        ("('a' * 90000).replace('a', 'aaaaaaaaaaaa')", "longer than 1,000,000"),
+        ("rows[0].missing", "no field 'missing' (fields: 'a', 'items')"),
+    ],
+)
+async def test_expression_cannot_change_its_input_or_blow_up(
+    call: Call, expression: str, message: str
+) -> None:
+    # ``call`` also checks that the input is unchanged afterwards.
+    with pytest.raises(PluginExecutionError) as caught:
+        await call("expression", {"rows": [{"a": 1, "items": [1, 2]}]}, {"expression": expression})
+    assert message in str(caught.value)
+
+
+async def test_expression_fields_come_before_methods(call: Call) -> None:
+    row = {"items": [1, 2], "values": "v"}
+    assert await call("expression", {"row": row}, {"expression": "row.items + [len(row.values)]"}
+                      ) == {"result": [1, 2, 1]}
+    assert await call("expression", {"d": {"b": 1, "a": 2}}, {"expression": "sorted(d.keys())"}
+                      ) == {"result": ["a", "b"]}
+    assert await call("expression", {"d": {"b": 1}}, {"expression": "d.keys()"}) == {"result": ["b"]}
+
+
 async def test_expression_result_must_be_json(call: Call) -> None:
     with pytest.raises(PluginExecutionError, match="not JSON data"):
         await call("expression", {}, {"expression": "sqrt"})
