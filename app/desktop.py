@@ -1,4 +1,13 @@
-"""``omniflow`` without a command: the editor, the engine and the API on one qasync loop."""
+"""``omniflow`` without a command: the editor, the engine and the API on one qasync loop.
+
+Start-up order is chosen for a fast first paint: the window frame is shown and painted
+right after ``QApplication`` exists (only PySide6 is imported by then); the engine,
+NodeGraphQt, the panels and the API server are loaded after that, while the window already
+says "Starting OmniFlow…".
+
+``OMNIFLOW_STARTUP_PROBE=FILE`` (used by the cold-start benchmark) writes the wall-clock
+time of the window's first paint to FILE and quits right after it.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +15,17 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from app.settings import AppSettings
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from engine import EngineService
     from server import ApiServer
+    from ui.main_window import MainWindow
 
 __all__ = ["run_desktop"]
 
@@ -22,37 +35,79 @@ log = logging.getLogger(__name__)
 def run_desktop(settings: AppSettings) -> int:
     """Open the main window and serve the API until the window closes."""
     os.environ.setdefault("QT_PREFERRED_BINDING", "PySide6")
-    import qasync
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    if not isinstance(app, QApplication):
-        raise RuntimeError("a QCoreApplication already exists; the editor needs a QApplication")
-    app.setApplicationName("OmniFlow")
-    app.setApplicationDisplayName("OmniFlow")
-    app.setOrganizationName("OmniFlow")
+    from ui.main_window import MainWindow
+    from ui.resources import APP_NAME, app_icon
+    from ui.theme import apply_theme
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("omniflow")
+    app.setWindowIcon(app_icon())
+    apply_theme(app, settings.theme)
+    window = MainWindow()
+    window.show()
+    probe = os.environ.get("OMNIFLOW_STARTUP_PROBE")
+    if probe:
+        return _probe_first_paint(app, window, probe)
+
+    import qasync
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        return loop.run_until_complete(_main(app, settings))
+        return loop.run_until_complete(_main(app, window, settings))
 
 
-async def _main(app: object, settings: AppSettings) -> int:
-    # Heavy imports after the loop exists keep the first paint early.
-    from PySide6.QtWidgets import QApplication
+def _probe_first_paint(app: QApplication, window: MainWindow, path: str) -> int:
+    from PySide6.QtCore import QEvent, QObject
 
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                with open(path, "w", encoding="utf-8") as out:
+                    out.write(repr(time.time()))
+                app.quit()
+            return False
+
+    watcher = FirstPaint()
+    window.installEventFilter(watcher)
+    return app.exec()
+
+
+async def _painted(window: MainWindow, timeout: float = 1.0) -> None:
+    """Wait until the window has painted once (at most ``timeout`` seconds)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    painted = asyncio.Event()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                painted.set()
+            return False
+
+    watcher = FirstPaint()
+    window.installEventFilter(watcher)
+    try:
+        await asyncio.wait_for(painted.wait(), timeout)
+    except TimeoutError:
+        pass
+    finally:
+        window.removeEventFilter(watcher)
+
+
+async def _main(app: QApplication, window: MainWindow, settings: AppSettings) -> int:
+    await _painted(window)
     from engine import EngineService
-    from ui.main_window import MainWindow
-    from ui.resources import app_icon
-    from ui.theme import apply_theme
 
-    assert isinstance(app, QApplication)
-    app.setWindowIcon(app_icon())
-    apply_theme(app, settings.theme)
     service = EngineService(settings.engine_config())
     await service.start()
-    window = MainWindow(service)
+    window.attach(service)
     window.act_theme.setChecked(settings.theme == "dark")
 
     def remember_theme(name: str) -> None:
@@ -60,7 +115,6 @@ async def _main(app: object, settings: AppSettings) -> int:
         settings.save()
 
     window.theme_changed.connect(remember_theme)
-    window.show()
     api = await _start_api(service, settings)
     window.set_api_address(api.address if api is not None else None)
     await window.open_initial()

@@ -6,11 +6,14 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_data_dir
 
-from engine.config import EngineConfig
+if TYPE_CHECKING:
+    # Imported when needed: ``import engine`` costs most of the editor's cold start,
+    # and the window paints before the engine is loaded (app/desktop.py).
+    from engine.config import EngineConfig
 
 __all__ = ["AppSettings", "default_data_dir"]
 
@@ -66,5 +69,7 @@ class AppSettings:
 
     def engine_config(self) -> EngineConfig:
         """The engine's part of these settings."""
+        from engine.config import EngineConfig
+
         return EngineConfig(data_dir=self.data_dir, database_url=self.database_url,
                             allow_user_code=self.allow_user_code, use_keyring=self.use_keyring)

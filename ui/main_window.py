@@ -3,6 +3,12 @@
 It wires things together and owns the actions; the work is elsewhere: editing in
 ``ui/editor.py`` (undo commands), the canvas in ``ui/canvas/``, autosave and live reload
 in ``ui/sync.py``, run painting in ``ui/run_monitor.py``, the panels in ``ui/panels/``.
+
+Start-up is in two steps so the window paints at once: ``MainWindow()`` builds only the
+frame (it imports nothing but PySide6); ``attach(service)`` then builds the canvas,
+panels and actions. The engine, NodeGraphQt and the panels are imported inside
+``attach``: importing them takes several times longer than a bare Qt window needs to
+appear (see the cold-start benchmark in tests/benchmarks/bench_ui.py).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import asyncio
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -27,17 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import EngineService
-from engine.errors import OmniFlowError
-from engine.model import WorkflowDocument
-from ui.canvas import CanvasAdapter, CanvasView
-from ui.editor import CLIPBOARD_MIME_TYPE, DocumentEditor
-from ui.panels.palette import PalettePanel
-from ui.panels.properties import PropertiesPanel
-from ui.resources import app_icon
-from ui.run_monitor import RunMonitor
-from ui.sync import WorkflowSync
+from ui.resources import APP_NAME, app_icon
 from ui.theme import apply_theme, current_theme
+
+if TYPE_CHECKING:
+    from engine import EngineService
+    from engine.model import WorkflowDocument
 
 __all__ = ["MainWindow"]
 
@@ -55,16 +56,34 @@ class MainWindow(QMainWindow):
     #: "dark" or "light", when the user switches the theme
     theme_changed = Signal(str)
 
-    def __init__(self, service: EngineService, api_address: str | None = None,
+    def __init__(self, service: EngineService | None = None, api_address: str | None = None,
                  settings: QSettings | None = None) -> None:
         super().__init__()
-        self.service = service
         self.qsettings = settings or QSettings(SETTINGS_ORG, SETTINGS_APP)
         self.setWindowIcon(app_icon())
+        self.setWindowTitle(APP_NAME)
         self.setObjectName("MainWindow")
         self.resize(1400, 860)
+        geometry = self.qsettings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.attached = False
+        starting = QLabel("Starting OmniFlow…", self)
+        starting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(starting)
+        self._build_status_bar(api_address)
+        if service is not None:
+            self.attach(service)
 
+    def attach(self, service: EngineService) -> None:
+        """Build the editor on a started engine: canvas, panels, actions, menus."""
+        from ui.canvas import CanvasAdapter, CanvasView
+        from ui.editor import DocumentEditor
+        from ui.run_monitor import RunMonitor
+        from ui.sync import WorkflowSync
+
+        self.service = service
         self.editor = DocumentEditor(service.registry, parent=self)
         self.model = self.editor.model
         self.view = CanvasView(self)
@@ -73,7 +92,6 @@ class MainWindow(QMainWindow):
         self.sync = WorkflowSync(service, self.editor, self)
         self.runs = RunMonitor(service, self.model, self.canvas, self)
 
-        self._build_status_bar(api_address)
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
@@ -91,6 +109,8 @@ class MainWindow(QMainWindow):
         self.runs.run_started.connect(self._on_run_started)
         self.runs.run_finished.connect(self._on_run_finished)
         self._remove_listener = service.bus.add_listener(self._on_event)
+        self._refresh_connectors()
+        self.attached = True
         self._update_title()
         self._update_run_buttons()
         self._restore_layout()
@@ -104,7 +124,6 @@ class MainWindow(QMainWindow):
         for label in (self.save_label, self.connectors_label, self.api_label):
             bar.addPermanentWidget(label)
         self.set_api_address(api_address)
-        self._refresh_connectors()
 
     def set_api_address(self, address: str | None) -> None:
         """Show where the embedded API listens (None: not running)."""
@@ -225,6 +244,9 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_docks(self) -> None:
+        from ui.panels.palette import PalettePanel
+        from ui.panels.properties import PropertiesPanel
+
         self.palette_panel = PalettePanel(self.service, self)
         self.palette_panel.plugin_activated.connect(self.add_node_at_center)
         self._dock("palette", "Nodes", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -252,10 +274,7 @@ class MainWindow(QMainWindow):
 
     # -- layout memory ---------------------------------------------------------------------
     def _restore_layout(self) -> None:
-        geometry = self.qsettings.value("window/geometry")
         state = self.qsettings.value("window/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
 
@@ -295,6 +314,8 @@ class MainWindow(QMainWindow):
         def done(t: asyncio.Task[Any]) -> None:
             self._tasks.discard(t)
             if not t.cancelled() and t.exception() is not None:
+                from engine.errors import OmniFlowError
+
                 exc = t.exception()
                 if isinstance(exc, OmniFlowError):
                     self.show_problem(str(exc))
@@ -314,10 +335,14 @@ class MainWindow(QMainWindow):
     # -- workflows -------------------------------------------------------------------------
     def new_workflow(self) -> None:
         """An empty, not yet stored workflow (stored on its first edit)."""
+        from engine.model import WorkflowDocument
+
         self.spawn(self._switch_to(WorkflowDocument(name="Untitled workflow"), None, "draft"))
 
     async def open_workflow(self, workflow_id: str) -> None:
         """Open a stored workflow (saving the current one first)."""
+        from engine.model import WorkflowDocument
+
         stored = await self.service.get_workflow(workflow_id)
         await self._switch_to(WorkflowDocument.from_json_obj(stored), stored["id"], stored["status"])
 
@@ -331,6 +356,9 @@ class MainWindow(QMainWindow):
 
     async def open_initial(self) -> None:
         """On start: restore crash journals, else reopen the last workflow."""
+        from engine.errors import OmniFlowError
+        from engine.model import WorkflowDocument
+
         journals = self.sync.recoverable()
         if journals:
             self.sync.restore(journals[-1])
@@ -378,6 +406,8 @@ class MainWindow(QMainWindow):
         """Copy the selected nodes to the clipboard."""
         if not self.model.selection:
             return
+        from ui.editor import CLIPBOARD_MIME_TYPE
+
         text = self.editor.copy_json(self.model.selection)
         mime = QMimeData()
         mime.setData(CLIPBOARD_MIME_TYPE, text.encode("utf-8"))
@@ -391,6 +421,8 @@ class MainWindow(QMainWindow):
 
     def paste(self) -> None:
         """Paste nodes from the clipboard, shifted a little."""
+        from ui.editor import CLIPBOARD_MIME_TYPE
+
         mime = QGuiApplication.clipboard().mimeData()
         if mime.hasFormat(CLIPBOARD_MIME_TYPE):
             text = bytes(mime.data(CLIPBOARD_MIME_TYPE).data()).decode("utf-8")
@@ -486,6 +518,9 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.attached:
+            super().closeEvent(event)
+            return
         self.save_layout()
         self.sync.write_journal()
         self.sync.close()

@@ -17,6 +17,7 @@ class CanvasColors:
 
     background: tuple[int, int, int]
     grid: tuple[int, int, int]
+    grid_major: tuple[int, int, int]
     node_body: tuple[int, int, int]
     node_border: tuple[int, int, int]
     node_text: tuple[int, int, int]
@@ -36,11 +37,12 @@ class Theme:
 
 THEMES: dict[str, Theme] = {
     "dark": Theme("dark", True, CanvasColors(
-        background=(30, 32, 36), grid=(42, 45, 50), node_body=(48, 52, 58),
+        background=(30, 32, 36), grid=(40, 43, 48), grid_major=(52, 56, 62), node_body=(48, 52, 58),
         node_border=(20, 22, 25), node_text=(235, 238, 242), port_label=(190, 196, 204),
         selection=(255, 200, 60), wire=(150, 160, 175))),
     "light": Theme("light", False, CanvasColors(
-        background=(244, 245, 247), grid=(226, 228, 232), node_body=(255, 255, 255),
+        background=(244, 245, 247), grid=(232, 234, 237), grid_major=(214, 217, 222),
+        node_body=(255, 255, 255),
         node_border=(170, 176, 186), node_text=(255, 255, 255), port_label=(60, 66, 76),
         selection=(230, 140, 0), wire=(110, 118, 130))),
 }

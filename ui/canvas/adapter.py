@@ -123,6 +123,7 @@ class CanvasAdapter(QObject):
         if shown != self._shown:
             self._shown = shown
             self.zoom_to_fit()
+        self._update_empty()
 
     def nodes_rect(self, node_ids: list[str] | None = None) -> QRectF:
         """The scene rectangle around some (default all) nodes."""
@@ -137,6 +138,9 @@ class CanvasAdapter(QObject):
         """Show the selected nodes, or all of them."""
         self.view.zoom_to_rect(self.nodes_rect(self.model.selection or None))
 
+    def _update_empty(self) -> None:
+        self.view.set_empty(not self.nodes)
+
     # -- model → canvas --------------------------------------------------------------------
     def _on_node_added(self, node_id: str) -> None:
         node = self.model.node(node_id)
@@ -146,11 +150,13 @@ class CanvasAdapter(QObject):
         item.setPos(*(node.position or (0.0, 0.0)))
         self.nodes[node_id] = item
         self.view.scene().addItem(item)
+        self._update_empty()
 
     def _on_node_removed(self, node_id: str) -> None:
         item = self.nodes.pop(node_id, None)
         if item is not None:
             self.view.scene().removeItem(item)
+        self._update_empty()
 
     def _on_node_changed(self, node_id: str) -> None:
         node, item = self.model.node(node_id), self.nodes.get(node_id)

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from NodeGraphQt.constants import ViewerEnum
+from NodeGraphQt.widgets.scene import NodeScene
 from NodeGraphQt.widgets.viewer import NodeViewer
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent, QMouseEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QWidget
 
 from ui.canvas.items import NodeItem, PortSpec, wire_path
@@ -19,7 +30,31 @@ from ui.canvas.quick_search import QuickSearch
 from ui.document import PLUGIN_MIME_TYPE
 from ui.theme import current_theme
 
-__all__ = ["CanvasView"]
+__all__ = ["CanvasScene", "CanvasView"]
+
+#: What an empty canvas says, so a new user needs no manual.
+EMPTY_HINT = (
+    "Drag a node from the Nodes panel here, or press Tab to search for one.\n"
+    "Drag from a node's output ● to another node's input ● to wire them.\n"
+    "Type a Run input such as {\"value\": 42} and press ▶ Run (F5)."
+)
+
+
+class CanvasScene(NodeScene):
+    """NodeGraphQt's scene with a grid in the theme's colours (its own is too dark on light)."""
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        colors = current_theme().canvas
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.fillRect(rect, QColor(*colors.background))
+        viewer: Any = self.viewer()
+        zoom = viewer.get_zoom() if viewer is not None else 0.0
+        size = ViewerEnum.GRID_SIZE.value
+        if zoom > -0.5:
+            self._draw_grid(painter, rect, QPen(QColor(*colors.grid), 0.65), size)
+        self._draw_grid(painter, rect, QPen(QColor(*colors.grid_major), 0.65), size * 8)
+        painter.restore()
 
 
 class CanvasView(NodeViewer):
@@ -33,6 +68,13 @@ class CanvasView(NodeViewer):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        helpers = [self._cursor_text, self._LIVE_PIPE, self._SLICER_PIPE]
+        for item in helpers:
+            self.scene().removeItem(item)
+        self.setScene(CanvasScene(self))
+        for item in helpers:
+            self.scene().addItem(item)
+        self.empty = True
         # A BSP index costs more to maintain while 1,000s of items are added and moved
         # than it saves in hit tests on a graph of this size.
         self.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
@@ -44,6 +86,26 @@ class CanvasView(NodeViewer):
         self.quick_search.chosen.connect(self._on_quick_search)
         self._search_at = QPointF()
         self.apply_theme()
+
+    def set_empty(self, empty: bool) -> None:
+        """Whether to show the getting-started hint."""
+        if empty != self.empty:
+            self.empty = empty
+            self.viewport().update()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawForeground(painter, rect)
+        if not self.empty:
+            return
+        painter.save()
+        painter.resetTransform()
+        color = QColor(*current_theme().canvas.port_label)
+        painter.setPen(color)
+        font = painter.font()
+        font.setPointSizeF(11)
+        painter.setFont(font)
+        painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, EMPTY_HINT)
+        painter.restore()
 
     def apply_theme(self) -> None:
         """Repaint the background and grid in the current theme's colours."""
