@@ -44,9 +44,10 @@ class JsonPath(Plugin):
     id = "json_path"
     name = "JSON Path"
     description = (
-        "Pick values out of nested data by path: dotted (order.items.0.price) or JSON "
-        "pointer (/order/items/0/price). 'path' fills output 'value'; 'fields' picks several "
-        "at once ({\"city\": \"customer.address.city\"})."
+        "Pick values out of nested data by path: dotted (order.items.0.price), JSON "
+        "pointer (/order/items/0/price) or simple JSONPath ($.order.items[0].price). 'path' "
+        "fills output 'value'; 'fields' picks several at once "
+        "({\"city\": \"customer.address.city\"})."
     )
     category = "Data"
     params_schema = {

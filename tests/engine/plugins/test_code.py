@@ -53,10 +53,10 @@ async def test_timeout_kills_the_process(call: Call, tmp_path: Path) -> None:
             "open(input['pid_file'], 'w').write(str(os.getpid()))\n"
             "while True:\n    time.sleep(0.01)\n")
     started = time.perf_counter()
-    with pytest.raises(PluginExecutionError, match=r"longer than 0\.5 s and was stopped"):
-        await call("python", {"pid_file": str(pid_file)}, {"code": code, "timeout": 0.5},
+    with pytest.raises(PluginExecutionError, match=r"longer than 1\.5 s and was stopped"):
+        await call("python", {"pid_file": str(pid_file)}, {"code": code, "timeout": 1.5},
                    context=ALLOWED)
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 4
     pid = int(pid_file.read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -197,3 +198,19 @@ async def test_python_runs_only_where_user_code_is_allowed(
     assert result.sink_outputs() == {"py": {"squares": [1, 4, 9]}}
     with pytest.raises(UnknownPluginError, match="unknown plugin 'python'"):
         service.parse(CODE_WORKFLOW)
+
+
+@pytest.mark.slow
+async def test_node_timeout_kills_the_snippet_process(code_service: EngineService,
+                                                      tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    code = ("import os, time\n"
+            "open(input['pid_file'], 'w').write(str(os.getpid()))\n"
+            "time.sleep(60)\n")
+    document = code_service.parse(workflow(
+        [{"id": "py", "plugin": "python", "params": {"code": code, "timeout": 60},
+          "settings": {"timeout": 3.0}}], []))
+    result = await code_service.run_document(document, {"pid_file": str(pid_file)})
+    assert result.status == "failed" and "timed out after 3 s" in (result.error or "")
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)
