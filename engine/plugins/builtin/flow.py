@@ -8,6 +8,7 @@ whole output, or both branches run).
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import Any
 
@@ -42,6 +43,15 @@ class IfCondition(Plugin):
     def execute(self, input: dict[str, Any], params: dict[str, Any], context: ExecutionContext) -> Any:
         branch = "true" if Condition(params, names_from="the input").matches(input) else "false"
         return {branch: input}
+
+
+_NUMBERED = re.compile(r"input(\d+)")
+
+
+def _default_inputs(input: dict[str, Any]) -> list[str]:
+    """The ``input<N>`` fields in number order when there are any, else every field."""
+    numbered = [(int(m.group(1)), k) for k in input if (m := _NUMBERED.fullmatch(k))]
+    return [k for _n, k in sorted(numbered)] if numbered else list(input)
 
 
 def _rows_of(value: Any) -> list[Any]:
@@ -82,8 +92,8 @@ class Merge(Plugin):
                      "default": "append", "description": "How to merge"},
             "inputs": {"type": "array", "items": {"type": "string", "minLength": 1},
                        "default": [],
-                       "description": "Input fields to merge, in order (default: all, in "
-                                      "wiring order)"},
+                       "description": "Input fields to merge, in order (default: input1, "
+                                      "input2, … when wired, else every field)"},
             "deep": {"type": "boolean", "default": False,
                      "description": "combine: merge nested objects too"},
             "key": {"type": "string", "default": "",
@@ -106,7 +116,7 @@ class Merge(Plugin):
 
     def execute(self, input: dict[str, Any], params: dict[str, Any], context: ExecutionContext) -> Any:
         mode = params.get("mode", "append")
-        names: list[str] = params.get("inputs") or list(input)
+        names: list[str] = params.get("inputs") or _default_inputs(input)
         missing = [n for n in names if n not in input]
         if missing:
             raise fail(f"input {missing[0]!r} did not arrive (inputs present: "

@@ -32,6 +32,9 @@ async def test_merge_append_lists_and_rows(call: Call) -> None:
     assert out == {"rows": [{"a": 1}, {"a": 2}, {"a": 3}, {"single": True}], "count": 4}
     out = await call("merge", {"x": [1], "y": [2]}, {"inputs": ["y", "x"]})
     assert out["rows"] == [2, 1]
+    numbered = {f"input{n}": [n] for n in (10, 2, 1)}
+    out = await call("merge", {**numbered, "extra": [0]})
+    assert out["rows"] == [1, 2, 10]
 
 
 async def test_merge_combine_objects(call: Call) -> None:
