@@ -71,7 +71,8 @@ def query_param(name: str, schema: dict[str, Any], description: str = "") -> dic
 PAGING_PARAMS = [
     query_param("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
                 "page size (default: all for workflows, 50 for runs)"),
-    query_param("offset", {"type": "integer", "minimum": 0}, "items to skip"),
+    query_param("offset", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                "items to skip"),
 ]
 
 

@@ -27,24 +27,39 @@ SUMMARY_SCHEMA: dict[str, Any] = {
                    "created_at": {"type": "string", "format": "date-time"},
                    "updated_at": {"type": "string", "format": "date-time"}},
 }
+_NAME = {"type": "string", "minLength": 1, "maxLength": 200}
 _NODES = {"type": "array", "items": {
-    "type": "object", "required": ["id", "plugin"],
-    "properties": {"id": {"type": "string"}, "plugin": {"type": "string"},
-                   "params": {"type": "object"},
-                   "position": {"type": "array", "items": {"type": "number"}},
-                   "label": {"type": "string"}, "settings": {"type": "object"}}}}
+    "type": "object", "required": ["id", "plugin"], "additionalProperties": False,
+    "properties": {"id": _NAME, "plugin": _NAME, "params": {"type": "object"},
+                   "position": {"type": "array", "items": {"type": "number"},
+                                "minItems": 2, "maxItems": 2},
+                   "label": {"type": "string", "maxLength": 200},
+                   "settings": {"type": "object", "additionalProperties": False, "properties": {
+                       "timeout": {"type": "number", "minimum": 0, "exclusiveMinimum": True},
+                       "retries": {"type": "integer", "minimum": 0, "maximum": 10},
+                       "retry_delay": {"type": "number", "minimum": 0, "maximum": 600},
+                       "on_error": {"type": "string", "enum": ["fail", "continue"]}}}}}}
 _EDGES = {"type": "array", "items": {
-    "type": "object", "required": ["source", "target"],
-    "properties": {"source": {"type": "string"}, "target": {"type": "string"},
+    "type": "object", "required": ["source", "target"], "additionalProperties": False,
+    "properties": {"source": {"type": "string", "minLength": 1},
+                   "target": {"type": "string", "minLength": 1},
                    "source_port": {"type": "string"}, "target_port": {"type": "string"}}}}
+CREATE_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["name"], "additionalProperties": False,
+    "properties": {"name": _NAME, "nodes": _NODES, "edges": _EDGES,
+                   "status": {"type": "string", "enum": ["draft"]}},
+}
 DOCUMENT_SCHEMA: dict[str, Any] = {
-    "type": "object", "required": ["name"],
-    "properties": {"name": {"type": "string"}, "nodes": _NODES, "edges": _EDGES,
-                   "status": {"type": "string", "enum": list(STATUSES)}},
+    "type": "object", "required": ["name"], "additionalProperties": False,
+    "properties": {"name": _NAME, "nodes": _NODES, "edges": _EDGES,
+                   "status": {"type": "string", "enum": list(STATUSES)},
+                   "id": {"type": "string"}, "created_at": {"type": "string"},
+                   "updated_at": {"type": "string"}},
+    "description": "A workflow document; stored fields (id, created_at, updated_at) are ignored.",
 }
 PATCH_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"name": {"type": "string"}, "nodes": _NODES, "edges": _EDGES,
+    "type": "object", "minProperties": 1, "additionalProperties": False,
+    "properties": {"name": _NAME, "nodes": _NODES, "edges": _EDGES,
                    "status": {"type": "string", "enum": list(STATUSES)}},
 }
 WORKFLOW_SCHEMA: dict[str, Any] = {
@@ -179,7 +194,7 @@ def setup(app: web.Application) -> None:
                       response=openapi.array_of(SUMMARY_SCHEMA), response_headers=total,
                       errors=(400,)),
             "post": op("Create a workflow (status draft)", tag="workflows", status=201,
-                       request=DOCUMENT_SCHEMA, response=WORKFLOW_SCHEMA, errors=(403,)),
+                       request=CREATE_SCHEMA, response=WORKFLOW_SCHEMA, errors=(403,)),
         },
         "/api/workflows/{id}": {
             "get": op("Get a workflow", tag="workflows", params=wid, response=WORKFLOW_SCHEMA,
