@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.plugins.builtin._common import (
-    Expression,
     Missing,
     delete_path,
     fail,
@@ -20,6 +19,7 @@ from engine.plugins.builtin._common import (
     set_path,
     split_path,
 )
+from engine.plugins.builtin._expressions import Expression
 from engine.plugins.sdk import ExecutionContext, Plugin, Port
 
 __all__ = ["PLUGINS", "JsonPath", "RenameFields", "SetFields"]

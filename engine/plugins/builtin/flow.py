@@ -12,7 +12,8 @@ import re
 import time
 from typing import Any
 
-from engine.plugins.builtin._common import CONDITION_PARAMS, Condition, fail
+from engine.plugins.builtin._common import fail
+from engine.plugins.builtin._expressions import CONDITION_PARAMS, Condition
 from engine.plugins.sdk import ExecutionContext, Plugin, Port
 
 __all__ = ["PLUGINS", "Delay", "IfCondition", "Merge"]

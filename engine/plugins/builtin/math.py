@@ -6,7 +6,8 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from engine.plugins.builtin._common import Expression, fail, json_safe
+from engine.plugins.builtin._common import fail, json_safe
+from engine.plugins.builtin._expressions import Expression
 from engine.plugins.sdk import ExecutionContext, Plugin, Port
 
 __all__ = ["PLUGINS", "EvaluateExpression", "MathOperation"]

@@ -12,14 +12,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from engine.plugins.builtin._common import (
-    CONDITION_PARAMS,
-    Condition,
-    Missing,
-    fail,
-    get_path,
-    rows_at,
-)
+from engine.plugins.builtin._common import Missing, fail, get_path, rows_at
+from engine.plugins.builtin._expressions import CONDITION_PARAMS, Condition
 from engine.plugins.sdk import ExecutionContext, Plugin, Port
 
 __all__ = ["PLUGINS", "FilterRows", "GroupRows", "SortRows"]
