@@ -76,7 +76,8 @@ async def handle_hook(service: EngineService, workflow_id: str, headers: Mapping
         except Exception:
             pass  # recorded as a failed run; reported below
     run = await service.get_run(run_id)
-    code = 200 if run["status"] == "succeeded" else 500 if run["status"] == "failed" else 202
+    # 502: the request was fine, the workflow behind it failed.
+    code = 200 if run["status"] == "succeeded" else 502 if run["status"] == "failed" else 202
     return InboundResponse(code, {"run_id": run_id, "status": run["status"],
                                   "output": run["output"], "error": run["error"]})
 
