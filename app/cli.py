@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -25,31 +24,42 @@ def build_parser() -> argparse.ArgumentParser:
         description="OmniFlow: visual workflow editor, local engine and API. "
         "Without a command, opens the desktop editor with the embedded API server.",
     )
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="where all state lives (env OMNIFLOW_DATA_DIR)")
-    parser.add_argument("--host", default=None, help=f"API bind address (default {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=None,
-                        help=f"API port (default {DEFAULT_PORT}; 0 picks a free one)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    _add_global_options(parser, default=None)
+    # The same options after the command (`omniflow serve --port 9000`); SUPPRESS keeps a
+    # value given before the command when it is not repeated after it.
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command")
 
-    commands.add_parser("serve", help="headless: engine + API + connectors")
+    commands.add_parser("serve", parents=[common], help="headless: engine + API + connectors")
 
-    run = commands.add_parser("run", help="run a workflow file once and print its final outputs")
+    run = commands.add_parser("run", parents=[common],
+                              help="run a workflow file once and print its final outputs")
     run.add_argument("file", type=Path, help="workflow JSON file")
     run.add_argument("--input", default=None,
                      help="JSON object fed to the nodes that have no incoming edges")
 
     users = commands.add_parser("users", help="manage API users")
     user_commands = users.add_subparsers(dest="users_command", required=True)
-    add = user_commands.add_parser("add", help="create a user")
+    add = user_commands.add_parser("add", parents=[common], help="create a user")
     add.add_argument("email")
     add.add_argument("--role", choices=["admin", "editor", "viewer"], default="viewer")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from standard input instead of prompting")
 
-    commands.add_parser("plugins", help="list installed plugins with their params")
+    commands.add_parser("plugins", parents=[common], help="list installed plugins with their params")
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--data-dir", type=Path, default=default,
+                        help="where all state lives (env OMNIFLOW_DATA_DIR)")
+    parser.add_argument("--host", default=default,
+                        help=f"API bind address (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=default,
+                        help=f"API port (default {DEFAULT_PORT}; 0 picks a free one)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        default=False if default is None else default, help="log more")
 
 
 def _settings(args: argparse.Namespace) -> AppSettings:
@@ -72,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     settings = _settings(args)
     if args.command == "run":
+        import asyncio  # here, not at the top: the editor's cold start does without it
+
         return asyncio.run(_run_file(settings, args.file, args.input))
     if args.command == "plugins":
         return _list_plugins(settings)

@@ -115,3 +115,13 @@ def test_data_dir_from_environment(tmp_path: Path) -> None:
                               "OMNIFLOW_NO_KEYRING": "1"}, timeout=60)
     assert out.returncode == 0, out.stderr
     assert (data / "omniflow.db").exists()
+
+
+def test_global_options_work_before_and_after_the_command(tmp_path: Path) -> None:
+    from app.cli import build_parser
+
+    parser = build_parser()
+    after = parser.parse_args(["serve", "--port", "9000", "--data-dir", str(tmp_path)])
+    before = parser.parse_args(["--port", "9001", "serve"])
+    assert (after.port, after.data_dir) == (9000, tmp_path)
+    assert before.port == 9001 and before.data_dir is None
