@@ -16,7 +16,13 @@ from typing import Any, ParamSpec, TypeVar
 from engine.config import EngineConfig
 from engine.connectors import ConnectorError, ConnectorManager, ConnectorRegistry, UnknownEventError
 from engine.connectors.idempotency import IdempotencyCache
-from engine.errors import NotFoundError, PluginExecutionError, QueueFullError
+from engine.errors import (
+    InvalidParamsError,
+    NotFoundError,
+    PluginExecutionError,
+    QueueFullError,
+    WorkflowValidationError,
+)
 from engine.events import EventBus
 from engine.executor import LocalExecutor, RunRequest, RunResult
 from engine.executor.base import Executor
@@ -138,6 +144,10 @@ class EngineService:
         """Replace a workflow's document and/or status; publishes what changed."""
         document = self.parse(data) if data is not None else None
         before = await self.db(self.store.get_workflow, workflow_id)
+        if (status or before["status"]) == "active":
+            nodes = (document.to_json_obj()["nodes"] if document is not None
+                     else before["nodes"])
+            self._check_triggers(nodes)
         stored = await self.db(self.store.update_workflow, workflow_id, document=document,
                                status=status)
         self.bus.publish("workflow_update", workflow_id=workflow_id,
@@ -363,6 +373,27 @@ class EngineService:
         if deleted:
             await self.connectors.restart(connector)
         return deleted
+
+    def _check_triggers(self, nodes: list[dict[str, Any]]) -> None:
+        """InvalidParamsError naming each trigger node an active workflow could not use."""
+        problems: list[WorkflowValidationError] = []
+        for node in nodes:
+            params = node.get("params") or {}
+            name = params.get("connector")
+            if node.get("plugin") != "trigger" or not name:
+                continue
+            try:
+                connector = self.connector_registry.get(str(name))
+                event = params.get("event")
+                if event not in (None, "", "*") and not connector.accepts_event(str(event)):
+                    raise ConnectorError(f"connector {name!r} has no event {event!r}")
+                connector.check_trigger(params)
+            except (ConnectorError, NotFoundError) as exc:
+                problems.append(InvalidParamsError(f"node {node['id']!r}: {exc}",
+                                                   node_id=node["id"]))
+        if problems:
+            raise InvalidParamsError(problems[0].message, node_id=problems[0].node_id,
+                                     problems=problems)
 
     async def _refresh_connectors(self) -> None:
         """Start/stop connectors after active workflows changed; never fails the caller."""

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from jsonschema import Draft202012Validator
+
 from engine.errors import OmniFlowError
 from engine.plugins.sdk import Plugin
 
@@ -145,6 +147,15 @@ class Connector:
                 payload: Mapping[str, Any]) -> bool:
         """Whether a trigger node with these params wants this event (filters)."""
         return True
+
+    def check_trigger(self, params: Mapping[str, Any]) -> None:
+        """ConnectorError when a trigger node's params cannot work (checked on activation)."""
+        extra = {k: v for k, v in params.items() if k not in ("connector", "event")}
+        errors = sorted(Draft202012Validator(self.trigger_params_schema).iter_errors(extra),
+                        key=lambda e: list(e.path))
+        if errors:
+            where = "/".join(str(p) for p in errors[0].path)
+            raise ConnectorError(f"{where}: {errors[0].message}" if where else errors[0].message)
 
     def subscription_key(self, triggers: list[TriggerSpec]) -> Any:
         """What ``listen`` depends on; when it changes, the manager restarts ``listen``."""

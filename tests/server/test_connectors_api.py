@@ -219,3 +219,15 @@ async def test_chat_events_endpoint_verifies_signatures(api: Api) -> None:
     [run] = await _runs(api, wf)
     assert run["input"]["text"] == "hi"
     assert not any(SIGNING in text for text in rec.bodies)
+
+
+async def test_activating_a_bad_schedule_is_a_400_naming_the_node(api: Api) -> None:
+    _, created = await api.call("POST", "/api/workflows", json={"name": "cron", "nodes": [
+        {"id": "clock", "plugin": "trigger",
+         "params": {"connector": "schedule", "event": "tick", "cron": "61 * * * *"}}]})
+    status, body = await api.call("PATCH", f"/api/workflows/{created['id']}",
+                                  json={"status": "active"})
+    assert status == 400 and "invalid cron" in body["error"]
+    assert body["problems"][0]["node_id"] == "clock"
+    _, stored = await api.call("GET", f"/api/workflows/{created['id']}")
+    assert stored["status"] == "draft"

@@ -153,6 +153,9 @@ class ScheduleConnector(Connector):
                 continue  # reported by listen()
         return list(found)
 
+    def check_trigger(self, params: Mapping[str, Any]) -> None:
+        Schedule.from_params(params)
+
     def subscription_key(self, triggers: list[TriggerSpec]) -> Any:
         return frozenset(self._schedules(triggers))
 

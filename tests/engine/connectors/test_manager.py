@@ -197,3 +197,22 @@ async def test_config_is_validated_and_stored(service: EngineService) -> None:
     info = await service.get_connector("mqtt")
     assert info["config"] == {"host": "broker.local", "port": 1884}
     assert info["secrets"] == [{"name": "mqtt.password", "set": False}]
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"connector": "schedule", "event": "tick", "cron": "every day"}, "invalid cron"),
+    ({"connector": "schedule", "event": "tick"}, "exactly one of 'cron' or 'interval'"),
+    ({"connector": "nope", "event": "x"}, "connector 'nope' not found"),
+    ({"connector": "chat", "event": "mesage"}, "no event 'mesage'"),
+    ({"connector": "mqtt", "event": "message", "topic": 5}, "topic: 5 is not of type 'string'"),
+])
+async def test_activation_refuses_triggers_that_cannot_work(
+        service: EngineService, params: dict[str, Any], message: str) -> None:
+    from engine.errors import InvalidParamsError
+
+    stored = await service.create_workflow({"name": "bad", "nodes": [
+        {"id": "start", "plugin": "trigger", "params": params}]})
+    with pytest.raises(InvalidParamsError, match=message) as info:
+        await service.update_workflow(stored["id"], status="active")
+    assert info.value.node_id == "start"
+    assert (await service.get_workflow(stored["id"]))["status"] == "draft"
