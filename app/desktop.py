@@ -11,8 +11,6 @@ time of the window's first paint to FILE and quits right after it.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
 import sys
 import time
@@ -28,8 +26,6 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 __all__ = ["run_desktop"]
-
-log = logging.getLogger(__name__)
 
 
 def run_desktop(settings: AppSettings) -> int:
@@ -54,6 +50,9 @@ def run_desktop(settings: AppSettings) -> int:
     probe = os.environ.get("OMNIFLOW_STARTUP_PROBE")
     if probe:
         return _probe_first_paint(app, window, probe)
+
+    # Loaded after the window is shown: asyncio and qasync are not needed for its paint.
+    import asyncio
 
     import qasync
 
@@ -81,6 +80,8 @@ def _probe_first_paint(app: QApplication, window: MainWindow, path: str) -> int:
 
 async def _painted(window: MainWindow, timeout: float = 1.0) -> None:
     """Wait until the window has painted once (at most ``timeout`` seconds)."""
+    import asyncio
+
     from PySide6.QtCore import QEvent, QObject
 
     painted = asyncio.Event()
@@ -118,6 +119,8 @@ async def _main(app: QApplication, window: MainWindow, settings: AppSettings) ->
     api = await _start_api(service, settings)
     window.set_api_address(api.address if api is not None else None)
     await window.open_initial()
+    import asyncio
+
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     await closed.wait()
@@ -136,6 +139,9 @@ async def _start_api(service: EngineService, settings: AppSettings) -> ApiServer
     try:
         await api.start()
     except OSError as exc:
-        log.error("the API could not listen on %s:%s: %s", settings.host, settings.port, exc)
+        import logging
+
+        logging.getLogger(__name__).error("the API could not listen on %s:%s: %s",
+                                          settings.host, settings.port, exc)
         return None
     return api

@@ -13,36 +13,38 @@ appear (see the cold-start benchmark in tests/benchmarks/bench_ui.py).
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QMessageBox,
-    QToolBar,
-    QWidget,
-)
+# Only what the bare window needs is imported by name; everything else is looked up as
+# QtGui.X / QtWidgets.X when first used, after the first paint (PySide6 loads each class
+# on first access, and those loads add up to a visible share of the cold start).
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import QByteArray, QSettings, Signal
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from ui.resources import APP_NAME, app_icon
 from ui.theme import apply_theme, current_theme
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from PySide6.QtGui import QAction, QCloseEvent
+    from PySide6.QtWidgets import QDockWidget
+
     from engine import EngineService
     from engine.model import WorkflowDocument
 
 __all__ = ["MainWindow"]
 
 log = logging.getLogger(__name__)
+
+def _json() -> Any:
+    import json
+
+    return json
+
 
 SETTINGS_ORG = "OmniFlow"
 SETTINGS_APP = "OmniFlow"
@@ -69,10 +71,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.attached = False
-        starting = QLabel("Starting OmniFlow…", self)
-        starting.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(starting)
+        # Nothing here may load more of Qt than a bare window does (cold-start budget).
+        self.setCentralWidget(QWidget(self))
         self._build_status_bar(api_address)
+        self.statusBar().showMessage("Starting OmniFlow…")
         if service is not None:
             self.attach(service)
 
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
         self.runs.run_finished.connect(self._on_run_finished)
         self._remove_listener = service.bus.add_listener(self._on_event)
         self._refresh_connectors()
+        self.statusBar().clearMessage()
         self.attached = True
         self._update_title()
         self._update_run_buttons()
@@ -144,12 +147,12 @@ class MainWindow(QMainWindow):
         self.connectors_label.setToolTip("\n".join(f"{n}: {s}" for n, s in states))
 
     def _action(self, text: str, slot: Any,
-                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+                shortcut: QtGui.QKeySequence | QtGui.QKeySequence.StandardKey | str | None = None,
                 tip: str = "") -> QAction:
-        action = QAction(text, self)
+        action = QtGui.QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setShortcut(QtGui.QKeySequence(shortcut))
+            action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
@@ -158,7 +161,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        K = QKeySequence.StandardKey
+        K = QtGui.QKeySequence.StandardKey
         self.act_new = self._action("&New workflow", self.new_workflow, K.New, "Start a new workflow")
         self.act_import = self._action("&Import…", self.import_file, "Ctrl+I", "Open a workflow JSON file")
         self.act_export = self._action("&Export…", self.export_file, "Ctrl+E",
@@ -167,7 +170,7 @@ class MainWindow(QMainWindow):
         self.act_undo = self.editor.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(K.Undo)
         self.act_redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Y")])
+        self.act_redo.setShortcuts([QtGui.QKeySequence(K.Redo), QtGui.QKeySequence("Ctrl+Y")])
         self.addActions([self.act_undo, self.act_redo])
         self.act_copy = self._action("&Copy", self.copy, K.Copy)
         self.act_cut = self._action("Cu&t", self.cut, K.Cut)
@@ -186,11 +189,11 @@ class MainWindow(QMainWindow):
         self.act_theme.setChecked(current_theme().dark)
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Workflow", self)
+        bar = QtWidgets.QToolBar("Workflow", self)
         bar.setObjectName("toolbar.workflow")
         bar.setMovable(False)
         self.addToolBar(bar)
-        self.name_edit = QLineEdit(self)
+        self.name_edit = QtWidgets.QLineEdit(self)
         self.name_edit.setMaximumWidth(260)
         self.name_edit.setToolTip("Workflow name")
         self.name_edit.editingFinished.connect(lambda: self.editor.rename(self.name_edit.text()))
@@ -199,7 +202,7 @@ class MainWindow(QMainWindow):
         bar.addAction(self.act_run)
         bar.addAction(self.act_stop)
         bar.addWidget(QLabel("  Run input: "))
-        self.input_edit = QLineEdit(self)
+        self.input_edit = QtWidgets.QLineEdit(self)
         self.input_edit.setPlaceholderText('JSON given to the trigger, e.g. {"value": 42}')
         self.input_edit.setToolTip("The run's input: a JSON object fed to the nodes without "
                                    "incoming wires (the trigger)")
@@ -234,8 +237,8 @@ class MainWindow(QMainWindow):
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self._action("&Shortcuts", self.show_shortcuts))
 
-    def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
+    def _dock(self, key: str, title: str, widget: QWidget, area: QtCore.Qt.DockWidgetArea) -> QDockWidget:
+        dock = QtWidgets.QDockWidget(title, self)
         dock.setObjectName(f"dock.{key}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
@@ -249,9 +252,9 @@ class MainWindow(QMainWindow):
 
         self.palette_panel = PalettePanel(self.service, self)
         self.palette_panel.plugin_activated.connect(self.add_node_at_center)
-        self._dock("palette", "Nodes", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("palette", "Nodes", self.palette_panel, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea)
         self.properties = PropertiesPanel(self.service, self)
-        self._dock("properties", "Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("properties", "Properties", self.properties, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
         self.properties.params_edited.connect(self.editor.set_params)
         self.properties.label_edited.connect(self.editor.set_label)
         self.properties.settings_edited.connect(self.editor.set_settings)
@@ -293,7 +296,7 @@ class MainWindow(QMainWindow):
         """A refused edit: said in the status bar, in red, for a while."""
         self.statusBar().setStyleSheet("QStatusBar { color: #e05555; }")
         self.statusBar().showMessage(f"⚠ {text}", 8000)
-        QTimer.singleShot(8000, lambda: self.statusBar().setStyleSheet(""))
+        QtCore.QTimer.singleShot(8000, lambda: self.statusBar().setStyleSheet(""))
 
     def _update_title(self, *_args: Any) -> None:
         star = "*" if self.model.dirty else ""
@@ -308,6 +311,8 @@ class MainWindow(QMainWindow):
     # -- async helper ----------------------------------------------------------------------
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Run a coroutine on the loop; errors go to the status bar."""
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
 
@@ -328,6 +333,8 @@ class MainWindow(QMainWindow):
 
     async def idle(self) -> None:
         """Wait until every task the window started has finished (tests)."""
+        import asyncio
+
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.sync.flush()
@@ -374,14 +381,14 @@ class MainWindow(QMainWindow):
 
     def import_file(self) -> None:
         """Open a workflow JSON file as a new workflow."""
-        path, _ = QFileDialog.getOpenFileName(self, "Import workflow", "", "Workflow JSON (*.json)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import workflow", "", "Workflow JSON (*.json)")
         if path:
             self.spawn(self.import_path(Path(path)))
 
     async def import_path(self, path: Path) -> None:
         """Store a workflow file as a new workflow and open it."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = _json().loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             self.show_problem(f"Cannot read {path.name}: {exc}")
             return
@@ -390,10 +397,10 @@ class MainWindow(QMainWindow):
 
     def export_file(self) -> None:
         """Save the document as a JSON file."""
-        path, _ = QFileDialog.getSaveFileName(self, "Export workflow", f"{self.model.name}.json",
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export workflow", f"{self.model.name}.json",
                                               "Workflow JSON (*.json)")
         if path:
-            Path(path).write_text(json.dumps(self.model.to_json_obj(), indent=2), encoding="utf-8")
+            Path(path).write_text(_json().dumps(self.model.to_json_obj(), indent=2), encoding="utf-8")
             self.show_message(f"Exported to {path}")
 
     # -- editing ---------------------------------------------------------------------------
@@ -409,10 +416,10 @@ class MainWindow(QMainWindow):
         from ui.editor import CLIPBOARD_MIME_TYPE
 
         text = self.editor.copy_json(self.model.selection)
-        mime = QMimeData()
+        mime = QtCore.QMimeData()
         mime.setData(CLIPBOARD_MIME_TYPE, text.encode("utf-8"))
         mime.setText(text)
-        QGuiApplication.clipboard().setMimeData(mime)
+        QtGui.QGuiApplication.clipboard().setMimeData(mime)
 
     def cut(self) -> None:
         """Copy, then delete the selection."""
@@ -423,7 +430,7 @@ class MainWindow(QMainWindow):
         """Paste nodes from the clipboard, shifted a little."""
         from ui.editor import CLIPBOARD_MIME_TYPE
 
-        mime = QGuiApplication.clipboard().mimeData()
+        mime = QtGui.QGuiApplication.clipboard().mimeData()
         if mime.hasFormat(CLIPBOARD_MIME_TYPE):
             text = bytes(mime.data(CLIPBOARD_MIME_TYPE).data()).decode("utf-8")
         else:
@@ -445,7 +452,7 @@ class MainWindow(QMainWindow):
         if not text:
             return {}
         try:
-            value = json.loads(text)
+            value = _json().loads(text)
         except ValueError as exc:
             self.show_problem(f"Run input is not JSON: {exc}")
             return None
@@ -501,8 +508,8 @@ class MainWindow(QMainWindow):
     # -- misc ------------------------------------------------------------------------------
     def toggle_theme(self, dark: bool) -> None:
         """Switch between the dark and the light theme."""
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
+        app = QtWidgets.QApplication.instance()
+        if isinstance(app, QtWidgets.QApplication):
             apply_theme(app, "dark" if dark else "light")
         self.theme_changed.emit("dark" if dark else "light")
         self.view.apply_theme()
@@ -515,7 +522,7 @@ class MainWindow(QMainWindow):
         rows.append(("Add node at the cursor", "Tab (on the canvas)"))
         rows.append(("Pan", "Middle mouse or Alt + drag"))
         text = "\n".join(f"{key:<18} {name}" for name, key in rows)
-        QMessageBox.information(self, "Keyboard shortcuts", text)
+        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.attached:

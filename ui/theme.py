@@ -47,7 +47,7 @@ THEMES: dict[str, Theme] = {
         selection=(230, 140, 0), wire=(110, 118, 130))),
 }
 
-_current: list[Theme] = [THEMES["dark"]]
+_current: list[Theme] = [THEMES["light"]]
 
 #: Header colour and glyph of each plugin category (others get a colour from their name).
 _CATEGORIES: dict[str, tuple[tuple[int, int, int], str]] = {
@@ -89,7 +89,9 @@ def current_theme() -> Theme:
 def apply_theme(app: QApplication, name: str) -> Theme:
     """Switch the application's widgets to the dark or light theme (unknown: dark)."""
     theme = THEMES.get(name, THEMES["dark"])
-    _current[0] = theme
+    previous, _current[0] = _current[0], theme
+    if not theme.dark and not previous.dark and app.style().name() == "fusion":
+        return theme  # already Fusion with its standard palette: nothing to do (cold start)
     app.setStyle("Fusion")
     palette = QPalette()
     if theme.dark:

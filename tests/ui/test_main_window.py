@@ -210,3 +210,25 @@ async def test_the_properties_panel_edits_through_undo_commands(service: EngineS
     assert window.model.node("trigger").params == {}
     assert window.canvas.nodes["trigger"].title == "Trigger"
     window.close()
+
+
+async def test_click_a_wire_and_delete_it(service: EngineService, tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    editor = window.editor
+    editor.add_node("trigger", (0, 0))
+    editor.add_node("double", (400, 200))
+    assert editor.connect_ports("trigger", "double")
+    window.canvas.zoom_to_fit()
+    wire = window.canvas.edges[0]
+    middle = window.view.mapFromScene(wire.path().pointAtPercent(0.5))
+    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, middle)
+    assert wire.chosen and window.model.selection == []
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.model.document.edges == [] and window.canvas.edges == []
+    assert set(window.canvas.nodes) == {"trigger", "double"}
+    window.editor.undo_stack.undo()
+    assert len(window.canvas.edges) == 1
+    window.close()

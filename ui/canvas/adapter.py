@@ -78,6 +78,8 @@ class CanvasAdapter(QObject):
         view.wire_dropped.connect(self._on_wire)
         view.add_requested.connect(self._on_add)
         view.delete_requested.connect(self.delete_selection)
+        view.edge_clicked.connect(self._on_edge_clicked)
+        view.background_clicked.connect(self.clear_edge_selection)
         view.scene().selectionChanged.connect(self._on_scene_selection)
         view.quick_search.set_plugins([(p.id, p.name or p.id, p.category) for p in self.registry])
         self.rebuild()
@@ -164,6 +166,7 @@ class CanvasAdapter(QObject):
             return
         if node.position is not None and (item.pos().x(), item.pos().y()) != tuple(node.position):
             item.setPos(*node.position)
+            item.refresh_edges()
         plugin_name = (self.registry.get(node.plugin).name or node.plugin
                        if node.plugin in self.registry else node.plugin)
         item.set_title(node.label or plugin_name)
@@ -223,9 +226,24 @@ class CanvasAdapter(QObject):
         if node_id:
             self.message.emit(f"Added {node_id}")
 
+    def _on_edge_clicked(self, item: object, additive: bool) -> None:
+        if not isinstance(item, EdgeItem):
+            return
+        if not additive:
+            self.clear_edge_selection()
+            self.model.set_selection([])
+            item.set_chosen(True)
+        else:
+            item.set_chosen(not item.chosen)
+
+    def clear_edge_selection(self) -> None:
+        """Unselect every wire."""
+        for item in self.edges:
+            item.set_chosen(False)
+
     def selected_edges(self) -> list[Edge]:
         """The document edges whose wires are selected."""
-        return [self.model.document.edges[i] for i, item in enumerate(self.edges) if item.isSelected()]
+        return [self.model.document.edges[i] for i, item in enumerate(self.edges) if item.chosen]
 
     def delete_selection(self) -> None:
         """Delete the selected nodes and wires (one undo step)."""

@@ -17,7 +17,15 @@ from typing import Any
 
 from NodeGraphQt.qgraphics.node_abstract import AbstractNodeItem
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
@@ -46,6 +54,8 @@ STATUS_COLORS: dict[str, tuple[int, int, int]] = {
     "cancelled": (160, 120, 90),
 }
 
+_NODE_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+
 _TITLE_FONT = QFont()
 _TITLE_FONT.setPointSizeF(9.5)
 _TITLE_FONT.setBold(True)
@@ -72,10 +82,17 @@ class NodeItem(AbstractNodeItem):
 
     def __init__(self, node_id: str, title: str, category_rgb: tuple[int, int, int], glyph: str,
                  inputs: list[PortSpec], outputs: list[PortSpec], tooltip: str = "") -> None:
-        super().__init__(node_id)
-        self.setCacheMode(QGraphicsItem.CacheMode.NoCache)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)
-        self._properties["id"] = node_id
+        # AbstractNodeItem.__init__ is skipped on purpose: it sets an item cache and flags
+        # one by one, which is a third of the cost of creating a node. Same state, set once.
+        QGraphicsItem.__init__(self)
+        self.setFlags(_NODE_FLAGS)
+        # Panning then blits cached pixmaps instead of calling paint() for every node.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(1)
+        self._properties = {"id": node_id, "name": node_id, "color": (13, 18, 23, 255),
+                            "border_color": (46, 57, 66, 255), "text_color": (255, 255, 255, 180),
+                            "type_": "omniflow.Node", "selected": False, "disabled": False,
+                            "visible": True, "layout_direction": 0}
         self.node_id = node_id
         self.title = title
         self.glyph = glyph
@@ -143,7 +160,11 @@ class NodeItem(AbstractNodeItem):
         if self._wiring:
             self.viewer().drag_wire(event.scenePos())
             return
-        super().mouseMoveEvent(event)
+        super().mouseMoveEvent(event)  # moves every selected item
+        scene = self.scene()
+        for item in scene.selectedItems() if scene is not None else ():
+            if isinstance(item, NodeItem):
+                item.refresh_edges()
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._wiring:
@@ -164,11 +185,15 @@ class NodeItem(AbstractNodeItem):
         self.status, self.message, self.progress = status, message, progress
         self.update()
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            for edge in self.edges:
-                edge.refresh()
-        return super().itemChange(change, value)
+    def refresh_edges(self) -> None:
+        """Redraw the wires after the node moved.
+
+        Called explicitly (after setPos and while dragging) instead of from itemChange:
+        a Python itemChange runs for every change of every item, ~16 calls per node on
+        load, which costs more than everything else in creating the items.
+        """
+        for edge in self.edges:
+            edge.refresh()
 
     # -- painting --------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
@@ -250,21 +275,38 @@ class NodeItem(AbstractNodeItem):
 
 
 class EdgeItem(QGraphicsPathItem):
-    """A wire from one node's output port to another node's input port."""
+    """A wire from one node's output port to another node's input port.
 
-    _pen_cache: dict[tuple[tuple[int, int, int], bool], QPen] = {}
+    Painted by Qt's own (C++) ``QGraphicsPathItem.paint``: with 1,000+ wires a Python
+    ``paint`` per wire per frame is what made panning slow. For the same reason the wire
+    is not a Qt-selectable item (Qt would draw a dashed box around a selected one): the
+    canvas keeps its selection in ``chosen`` and restyles the pen.
+    """
 
     def __init__(self, source: NodeItem, source_port: str | None, target: NodeItem,
                  target_port: str | None) -> None:
         super().__init__()
         self.source, self.target = source, target
         self.source_port, self.target_port = source_port, target_port
+        self._shape: QPainterPath | None = None
+        self.chosen = False
         self.setZValue(-1)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
-        self.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        self.apply_style()
         source.edges.append(self)
         target.edges.append(self)
         self.refresh()
+
+    def apply_style(self) -> None:
+        """Set the pen for the current theme and selection state."""
+        colors = current_theme().canvas
+        self.setPen(_edge_pen(colors.selection if self.chosen else colors.wire, self.chosen))
+
+    def set_chosen(self, chosen: bool) -> None:
+        """Select or unselect the wire."""
+        if chosen != self.chosen:
+            self.chosen = chosen
+            self.apply_style()
 
     def detach(self) -> None:
         """Forget both nodes (before the item leaves the scene)."""
@@ -276,28 +318,34 @@ class EdgeItem(QGraphicsPathItem):
         """Recompute the curve from the current port positions."""
         start = self.source.port_pos(self.source_port, True)
         end = self.target.port_pos(self.target_port, False)
+        self._shape = None
         self.setPath(wire_path(start, end))
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        colors = current_theme().canvas
-        selected = self.isSelected()
-        key = (colors.selection if selected else colors.wire, selected)
-        pen = self._pen_cache.get(key)
-        if pen is None:
-            pen = self._pen_cache[key] = QPen(QColor(*key[0]), 3.0 if selected else 2.0)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path())
-
     def shape(self) -> QPainterPath:
-        stroker_path = QPainterPath(self.path())
-        from PySide6.QtGui import QPainterPathStroker
+        # A 10 px wide band around the curve, so a wire is easy to click; cached per path.
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(10)
+            self._shape = stroker.createStroke(self.path())
+        return self._shape
 
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10)
-        return stroker.createStroke(stroker_path)
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        view: Any = self.scene().views()[0] if self.scene() is not None else None
+        if view is not None and hasattr(view, "edge_clicked"):
+            additive = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            view.edge_clicked.emit(self, additive)
+        event.accept()
+
+
+_PENS: dict[tuple[tuple[int, int, int], bool], QPen] = {}
+
+
+def _edge_pen(rgb: tuple[int, int, int], chosen: bool) -> QPen:
+    key = (rgb, chosen)
+    pen = _PENS.get(key)
+    if pen is None:
+        pen = _PENS[key] = QPen(QColor(*rgb), 3.0 if chosen else 2.0)
+    return pen
 
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:

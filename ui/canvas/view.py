@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QWidget
 
-from ui.canvas.items import NodeItem, PortSpec, wire_path
+from ui.canvas.items import EdgeItem, NodeItem, PortSpec, wire_path
 from ui.canvas.quick_search import QuickSearch
 from ui.document import PLUGIN_MIME_TYPE
 from ui.theme import current_theme
@@ -65,6 +65,10 @@ class CanvasView(NodeViewer):
     #: plugin id, scene position (QPointF) — from a palette drop or the quick search
     add_requested = Signal(str, QPointF)
     delete_requested = Signal()
+    #: a wire was clicked (EdgeItem, shift held)
+    edge_clicked = Signal(object, bool)
+    #: the empty canvas was clicked
+    background_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,6 +118,11 @@ class CanvasView(NodeViewer):
         scene.background_color = colors.background
         scene.grid_color = colors.grid
         self.resetCachedContent()
+        for item in scene.items():
+            if isinstance(item, EdgeItem):
+                item.apply_style()
+            elif isinstance(item, NodeItem):
+                item.update()
         scene.update()
 
     # -- geometry helpers ------------------------------------------------------------------
@@ -229,6 +238,8 @@ class CanvasView(NodeViewer):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self.quick_search.isVisible():
             self.quick_search.hide()
+        if self.itemAt(event.position().toPoint()) is None:
+            self.background_clicked.emit()
         super().mousePressEvent(event)
 
     def contextMenuEvent(self, event: Any) -> None:
