@@ -55,6 +55,8 @@ def _int_param(request: web.Request, name: str, low: int, high: int) -> int | No
 
 def page_params(request: web.Request, default_limit: int | None = None) -> Page:
     """Parse ``limit`` (1..1000) and ``offset`` (≥0) from the query string."""
+    if not request.rel_url.raw_query_string:
+        return Page(default_limit, 0)
     limit = _int_param(request, "limit", 1, MAX_PAGE)
     offset = _int_param(request, "offset", 0, 2**31 - 1) or 0
     return Page(limit if limit is not None else default_limit, offset)

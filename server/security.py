@@ -47,10 +47,18 @@ class SecurityPolicy:
         self.hosts = frozenset(names)
         self.port = config.port
         self.extra_origins = frozenset(o.rstrip("/").lower() for o in config.allowed_origins)
+        self._host_verdicts: dict[str, bool] = {}
 
     def host_allowed(self, host_header: str | None) -> bool:
         """Whether the ``Host`` header names this machine."""
-        return bool(host_header) and _hostname(host_header or "") in self.hosts
+        if not host_header:
+            return False
+        verdict = self._host_verdicts.get(host_header)
+        if verdict is None:
+            verdict = _hostname(host_header) in self.hosts
+            if len(self._host_verdicts) < 256:  # bounded: Host values are attacker-chosen
+                self._host_verdicts[host_header] = verdict
+        return verdict
 
     def origin_allowed(self, origin: str) -> bool:
         """Whether a browser ``Origin`` is this server's own (or a configured one)."""

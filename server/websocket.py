@@ -47,7 +47,7 @@ _ENCODED_KEEP = 1024
 class _Client:
     """One connected socket with its principal and subscription."""
 
-    __slots__ = ("closing", "principal", "subscription", "transport", "ws")
+    __slots__ = ("closing", "principal", "sending_since", "subscription", "transport", "ws")
 
     def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport | None,
                  principal: Principal, subscription: Subscription) -> None:
@@ -56,6 +56,8 @@ class _Client:
         self.principal = principal
         self.subscription = subscription
         self.closing = False
+        #: loop time when the send in progress started (None: not sending).
+        self.sending_since: float | None = None
 
 
 class WebSocketHub:
@@ -80,8 +82,13 @@ class WebSocketHub:
         # A client stuck in a send cannot notice its own overflow; this does, promptly.
         while True:
             await asyncio.sleep(WATCHDOG_INTERVAL)
+            stalled_before = asyncio.get_running_loop().time() - SEND_TIMEOUT
             for client in tuple(self._clients):
-                if client.subscription.overflowed and not client.closing:
+                started = client.sending_since
+                if started is not None and started < stalled_before:
+                    log.warning("WebSocket client stalled for %.0f s; dropping it", SEND_TIMEOUT)
+                    self._abort(client)
+                elif client.subscription.overflowed and not client.closing:
                     self._close_soon(client, CLOSE_OVERFLOW, OVERFLOW_REASON)
 
     @property
@@ -139,11 +146,12 @@ class WebSocketHub:
                 if not await self._send(client, orjson.dumps(self._resync(since)).decode()):
                     return
             else:
-                for event in replay:
-                    if not await self._send(client, self.encode(event)):
+                for missed in replay:
+                    if not await self._send(client, self.encode(missed)):
                         return
-                    last = event["seq"]
-        async for event in client.subscription:
+                    last = missed["seq"]
+        subscription = client.subscription
+        while (event := await subscription.get()) is not None:
             if event["seq"] > last and not await self._send(client, self.encode(event)):
                 return
         if client.subscription.overflowed:
@@ -161,14 +169,21 @@ class WebSocketHub:
         """Send one message; False (and the connection dropped) when it cannot be sent."""
         if client.closing:
             return False
+        # No timer per send (it would cost more than the send): the watchdog drops a
+        # client whose send has been stuck for SEND_TIMEOUT seconds.
+        client.sending_since = self._loop_time()
         try:
-            async with asyncio.timeout(SEND_TIMEOUT):
-                await client.ws.send_str(text)
-        except (TimeoutError, ConnectionError):
-            log.warning("WebSocket client stalled or went away; dropping it")
+            await client.ws.send_str(text)
+        except ConnectionError:
             self._abort(client)
             return False
+        finally:
+            client.sending_since = None
         return True
+
+    @staticmethod
+    def _loop_time() -> float:
+        return asyncio.get_running_loop().time()
 
     def _abort(self, client: _Client) -> None:
         client.closing = True

@@ -54,6 +54,12 @@ class WorkflowListCache:
                 self._items = items
         return items
 
+    def cached_body(self) -> tuple[bytes, int] | None:
+        """The encoded list when it is cached (the hot path: no await at all)."""
+        if self._body is None or self._items is None:
+            return None
+        return self._body, len(self._items)
+
     async def body(self) -> tuple[bytes, int]:
         """The JSON array of every summary and how many there are."""
         body = self._body

@@ -85,7 +85,7 @@ async def list_workflows(request: web.Request) -> web.Response:
     page = page_params(request)
     cache = request.app[WORKFLOW_CACHE]
     if page.limit is None and page.offset == 0:
-        body, total = await cache.body()
+        body, total = cache.cached_body() or await cache.body()
         return web.Response(body=body, content_type="application/json",
                             headers={"X-Total-Count": str(total)})
     items = await cache.items()
