@@ -145,12 +145,6 @@ class ConnectorManager:
             if running is None:
                 self._start_one(connector, key)
 
-    async def ensure_started(self, name: str) -> None:
-        """Start a connector an action needs even when no active workflow uses it."""
-        connector = self.registry.get(name)
-        if name not in self._running and not self._closed:
-            self._start_one(connector, connector.subscription_key(self._triggers.get(name, [])))
-
     # -- config and state ----------------------------------------------------------------
     def validate_config(self, name: str, config: dict[str, Any]) -> None:
         """InvalidConnectorConfigError naming every problem with ``config``."""

@@ -19,8 +19,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import aiohttp
-
 from engine.connectors.sdk import Connector, ConnectorAction, EventSpec
 from engine.errors import PluginExecutionError
 from engine.plugins.sdk import ExecutionContext, Port
@@ -88,6 +86,8 @@ class ChatSend(ConnectorAction):
         for key in ("channel", "username"):
             if params.get(key):
                 message[key] = params[key]
+        import aiohttp  # lazily: it costs ~0.2 s to import, most runs never need it
+
         timeout = aiohttp.ClientTimeout(total=float(self.connector.config.get("timeout", 15)))
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session, \

@@ -48,6 +48,23 @@ class Flaky(Connector):
         self.stopped = True
 
 
+class Pusher(Connector):
+    """Emits whatever the test puts in its inbox, and records what emit returned."""
+
+    name = "pusher"
+    events = (EventSpec("item"),)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.results: list[list[str]] = []
+
+    async def listen(self, ctx: ConnectorContext) -> None:
+        ctx.connected()
+        while True:
+            self.results.append(await ctx.emit("item", await self.inbox.get()))
+
+
 class Broken(Connector):
     """Never connects."""
 
@@ -108,9 +125,10 @@ def test_entry_points_load_and_a_broken_one_is_reported_and_skipped(
 async def custom(data_dir: Path) -> Any:
     service = EngineService(EngineConfig(data_dir=data_dir, use_keyring=False,
                                          load_entry_points=False, max_pending_runs=3))
-    for connector in (Flaky, Broken):
+    for connector in (Flaky, Broken, Pusher):
         service.connector_registry.register(connector)
-    service.connectors.states.update({"flaky": "stopped", "broken": "stopped"})
+    service.connectors.states.update({"flaky": "stopped", "broken": "stopped",
+                                      "pusher": "stopped"})
     service.connectors.backoff_initial = 0.05
     service.connectors.backoff_max = 0.2
     await service.start()
@@ -216,3 +234,43 @@ async def test_activation_refuses_triggers_that_cannot_work(
         await service.update_workflow(stored["id"], status="active")
     assert info.value.node_id == "start"
     assert (await service.get_workflow(stored["id"]))["status"] == "draft"
+
+
+async def test_an_event_from_a_connector_waits_for_room_in_a_full_queue(custom: EngineService) -> None:
+    wf = await activate(custom, listening_workflow("pusher", "item"))
+    pusher = custom.connector_registry.get("pusher")
+    assert isinstance(pusher, Pusher)
+    await wait_until(lambda: custom.connectors.state("pusher") == "connected")
+    gate = asyncio.Event()
+    original = custom._run
+
+    async def held(*args: Any) -> Any:
+        await gate.wait()
+        return await original(*args)
+
+    custom._run = held  # type: ignore[method-assign]
+    for n in range(5):  # room for 3: the 4th and 5th wait instead of being dropped
+        pusher.inbox.put_nowait({"n": n})
+    await wait_until(lambda: len(pusher.results) == 3)
+    await asyncio.sleep(0.3)
+    assert len(pusher.results) == 3 and len(custom.runs) == 3
+    gate.set()
+    await wait_until(lambda: len(pusher.results) == 5)
+    runs = await finished_runs(custom, wf)
+    assert sorted(r["input"]["n"] for r in runs) == [0, 1, 2, 3, 4]
+
+
+async def test_an_event_still_without_room_is_reported_not_silently_dropped(
+        custom: EngineService, caplog: pytest.LogCaptureFixture) -> None:
+    await activate(custom, listening_workflow("pusher", "item"))
+    pusher = custom.connector_registry.get("pusher")
+    assert isinstance(pusher, Pusher)
+    custom.connectors.queue_wait = 0.2
+    custom.config.max_pending_runs = 0
+    errors: list[dict[str, Any]] = []
+    custom.bus.add_listener(lambda e: errors.append(e) if e["event"] == "connector_error" else None)
+    pusher.inbox.put_nowait({"n": 1})
+    await wait_until(lambda: len(pusher.results) == 1)
+    assert pusher.results == [[]]
+    assert errors[0]["connector"] == "pusher" and "not processed" in errors[0]["error"]
+    assert "NOT processed" in caplog.text
