@@ -11,6 +11,7 @@ import sys
 from app.settings import AppSettings
 from engine.errors import ConflictError
 from engine.service import EngineService
+from server.config import ServerConfig
 
 __all__ = ["bootstrap_admin", "serve"]
 
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 
 ADMIN_EMAIL_ENV = "OMNIFLOW_ADMIN_EMAIL"
 ADMIN_PASSWORD_ENV = "OMNIFLOW_ADMIN_PASSWORD"
+ALLOWED_HOSTS_ENV = "OMNIFLOW_ALLOWED_HOSTS"
+ALLOWED_ORIGINS_ENV = "OMNIFLOW_ALLOWED_ORIGINS"
 
 
 def _say(message: str) -> None:
@@ -47,6 +50,16 @@ async def bootstrap_admin(service: EngineService) -> None:
     _say(f"created admin {user['email']} from {ADMIN_EMAIL_ENV}")
 
 
+def _server_config() -> ServerConfig:
+    """Extra trusted hosts/origins from the environment (comma-separated), for installs
+    reached under another name than localhost (behind a reverse proxy, on a LAN)."""
+    def names(var: str) -> tuple[str, ...]:
+        return tuple(n.strip() for n in os.environ.get(var, "").split(",") if n.strip())
+
+    return ServerConfig(allowed_hosts=names(ALLOWED_HOSTS_ENV),
+                        allowed_origins=names(ALLOWED_ORIGINS_ENV))
+
+
 async def _serve(settings: AppSettings) -> int:
     from server import ApiServer
 
@@ -58,7 +71,7 @@ async def _serve(settings: AppSettings) -> int:
         except ValueError as exc:
             _say(f"error: cannot create the admin user: {exc}")
             return 2
-        server = ApiServer(service, settings.host, settings.port)
+        server = ApiServer(service, settings.host, settings.port, config=_server_config())
         try:
             await server.start()
         except OSError as exc:

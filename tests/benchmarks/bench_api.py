@@ -28,7 +28,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -108,9 +107,8 @@ async def _broadcast_server() -> None:
         port = next(iter(server.sockets)).getsockname()[1]
         print(f"READY http://127.0.0.1:{port} -", flush=True)
         await _wait_for_go()
-        seq = 0
         for i in range(EVENTS):
-            seq += 1
+            seq = i + 1
             sent = time.monotonic()
             # The same fields a bus event carries, encoded once for every client.
             message = json.dumps({"event": "workflow_update", "seq": seq,

@@ -127,3 +127,22 @@ async def test_unexpected_error_is_500_with_trace_id_and_no_details(
         assert body["trace_id"] in caplog.text and "secret internals" in caplog.text
     finally:
         await server.stop()
+
+
+async def test_configured_extra_host_and_origin_are_trusted(api: Api) -> None:
+    from server import ServerConfig
+
+    server = ApiServer(api.service, "127.0.0.1", 0, config=ServerConfig(
+        allowed_hosts=("omniflow.lan",), allowed_origins=("https://omniflow.lan",)))
+    await server.start()
+    token = server.app[AUTH].issue("usr_admin", "admin")
+    try:
+        for host, origin, expected in (("omniflow.lan", "https://omniflow.lan", 201),
+                                       ("omniflow.lan:8080", "https://evil.example", 403),
+                                       ("other.lan", "https://omniflow.lan", 403)):
+            async with api.session.post(server.address + "/api/workflows", json=DOUBLE_DOC,
+                                        headers={"Authorization": f"Bearer {token}",
+                                                 "Host": host, "Origin": origin}) as r:
+                assert r.status == expected, (host, origin)
+    finally:
+        await server.stop()
