@@ -363,14 +363,15 @@ class EngineService:
         """Store a connector secret (``<connector>.<secret>``); returns its full name."""
         full = self._secret_name(connector, secret)
         await asyncio.to_thread(self.secrets.set, full, value)
-        await self.connectors.restart(connector)
+        if secret in self.connector_registry.get(connector).secret_names:
+            await self.connectors.restart(connector)  # e.g. reconnect with the new password
         return full
 
     async def delete_secret(self, connector: str, secret: str) -> bool:
         """Forget a connector secret; False when it was not set."""
         full = self._secret_name(connector, secret)
         deleted = await asyncio.to_thread(self.secrets.delete, full)
-        if deleted:
+        if deleted and secret in self.connector_registry.get(connector).secret_names:
             await self.connectors.restart(connector)
         return deleted
 
