@@ -274,3 +274,23 @@ async def test_an_event_still_without_room_is_reported_not_silently_dropped(
     assert pusher.results == [[]]
     assert errors[0]["connector"] == "pusher" and "not processed" in errors[0]["error"]
     assert "NOT processed" in caplog.text
+
+
+async def test_connectors_come_back_after_a_restart(data_dir: Path) -> None:
+    config = EngineConfig(data_dir=data_dir, use_keyring=False, load_entry_points=False)
+    first = EngineService(config)
+    await first.start()
+    await activate(first, listening_workflow("schedule", "tick", extra_params={"interval": 60}))
+    await first.set_connector_config("schedule", {"misfire_grace": 5})
+    assert first.connectors.state("schedule") in ("connecting", "connected")
+    await first.stop()
+    assert first.connectors.state("schedule") == "stopped"
+
+    second = EngineService(config)
+    await second.start()
+    try:
+        await wait_until(lambda: second.connectors.state("schedule") == "connected")
+        assert second.connector_registry.get("schedule").config == {"misfire_grace": 5}
+        assert [t.params["interval"] for t in second.connectors.triggers("schedule")] == [60]
+    finally:
+        await second.stop()
