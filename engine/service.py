@@ -300,7 +300,6 @@ class EngineService:
 
     async def _trigger(self, connector: str, event: str, payload: dict[str, Any],
                        workflow_id: str | None) -> list[str]:
-        source = self.connector_registry.get(connector)
         targets: list[dict[str, Any]] = []
         for stored in await self.db(self.store.active_workflows):
             if workflow_id is not None and stored["id"] != workflow_id:
@@ -308,7 +307,7 @@ class EngineService:
             if any(n.get("plugin") == "trigger"
                    and (n.get("params") or {}).get("connector") == connector
                    and (n.get("params") or {}).get("event") in (event, None, "", "*")
-                   and source.matches(n.get("params") or {}, event, payload)
+                   and self.connectors.matches(connector, n.get("params") or {}, event, payload)
                    for n in stored["nodes"]):
                 targets.append(stored)
         free = self.config.max_pending_runs - len(self.runs)

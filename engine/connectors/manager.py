@@ -138,7 +138,13 @@ class ConnectorManager:
                 if running is not None:
                     await self._stop_one(name)
                 continue
-            key = connector.subscription_key(triggers.get(name, []))
+            try:
+                key = connector.subscription_key(triggers.get(name, []))
+            except Exception as exc:  # a broken third-party connector must not stop the others
+                log.exception("connector %s: subscription_key failed", name)
+                await self._stop_one(name)
+                self._set_state(name, f"error: {self.redact(name, str(exc) or type(exc).__name__)}")
+                continue
             if running is not None and running.key != key:
                 await self._stop_one(name)
                 running = None
@@ -177,6 +183,15 @@ class ConnectorManager:
     def state(self, name: str) -> str:
         """``stopped``, ``connecting``, ``connected`` or ``error: …``."""
         return self.states.get(name, "stopped")
+
+    def matches(self, name: str, trigger_params: dict[str, Any], event: str,
+                payload: dict[str, Any]) -> bool:
+        """Whether a trigger node wants this event; False (logged) when the check fails."""
+        try:
+            return bool(self.registry.get(name).matches(trigger_params, event, payload))
+        except Exception:
+            log.exception("connector %s: matches() failed; the trigger node is skipped", name)
+            return False
 
     def triggers(self, name: str) -> list[TriggerSpec]:
         """The trigger nodes of active workflows listening to ``name``."""

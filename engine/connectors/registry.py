@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from importlib.metadata import entry_points
@@ -47,6 +48,10 @@ class ConnectorRegistry:
             if not action.id.startswith(f"{name}."):
                 raise ValueError(f"action {action.id!r} of connector {name!r} must be "
                                  f"named {name}.<action>")
+        try:
+            json.dumps(instance.describe())
+        except Exception as exc:
+            raise ValueError(f"connector {name!r} cannot describe itself: {exc!r}") from exc
         self._connectors[name] = instance
         return instance
 

@@ -75,6 +75,19 @@ class Broken(Connector):
         raise RuntimeError("no peer at all")
 
 
+class Clumsy(Connector):
+    """A buggy third-party connector: its routing hooks raise."""
+
+    name = "clumsy"
+    events = (EventSpec("hello"),)
+
+    def subscription_key(self, triggers: list[Any]) -> Any:
+        raise KeyError("oops")
+
+    def matches(self, trigger_params: Any, event: str, payload: Any) -> bool:
+        raise ZeroDivisionError("bad filter")
+
+
 def test_builtins_are_registered_with_their_actions(service: EngineService) -> None:
     names = [c["name"] for c in service.list_connectors()]
     assert names == ["chat", "email", "file", "http", "mqtt", "schedule", "webhook"]
@@ -294,3 +307,21 @@ async def test_connectors_come_back_after_a_restart(data_dir: Path) -> None:
         assert [t.params["interval"] for t in second.connectors.triggers("schedule")] == [60]
     finally:
         await second.stop()
+
+
+async def test_a_buggy_connector_breaks_neither_refresh_nor_trigger(data_dir: Path) -> None:
+    service = EngineService(EngineConfig(data_dir=data_dir, use_keyring=False,
+                                         load_entry_points=False))
+    service.connector_registry.register(Clumsy)
+    await service.start()
+    try:
+        clumsy_wf = await activate(service, listening_workflow("clumsy", "hello"))
+        webhook_wf = await activate(service, listening_workflow("webhook", "go"))
+        assert service.connectors.state("clumsy") == "error: 'oops'"
+        assert service.connectors.state("webhook") == "connected"
+        assert await service.trigger("clumsy", "hello", {}) == []  # its filter failed: skipped
+        assert len(await service.trigger("webhook", "go", {})) == 1
+        assert await finished_runs(service, clumsy_wf) == []
+        assert len(await finished_runs(service, webhook_wf)) == 1
+    finally:
+        await service.stop()
