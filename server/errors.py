@@ -21,7 +21,6 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from engine.errors import (
@@ -31,6 +30,7 @@ from engine.errors import (
     QueueFullError,
     WorkflowValidationError,
 )
+from server.jsonio import dumps
 
 __all__ = ["ApiError", "error_middleware", "json_error", "json_response"]
 
@@ -46,8 +46,8 @@ _REASONS = {
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """A JSON response encoded with orjson (the API's one encoder)."""
-    return web.Response(body=orjson.dumps(data), status=status, headers=headers,
+    """A JSON response (see :mod:`server.jsonio`)."""
+    return web.Response(body=dumps(data), status=status, headers=headers,
                         content_type="application/json")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from server.errors import ApiError
+from server.jsonio import loads
 
 __all__ = ["MAX_PAGE", "Page", "json_body", "page_params", "paging_headers"]
 
@@ -22,8 +22,8 @@ async def json_body(request: web.Request, *, required: bool = True) -> dict[str,
             raise ApiError(400, "a JSON object body is required")
         return {}
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        data = loads(raw)
+    except ValueError as exc:
         raise ApiError(400, f"malformed JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ApiError(400, f"the body must be a JSON object, not {type(data).__name__}")

@@ -36,6 +36,11 @@ def _hostname(host_header: str) -> str:
     return host.rstrip(".")
 
 
+def _is_json(request: web.Request) -> bool:
+    kind = request.content_type
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
 class SecurityPolicy:
     """Which hosts and origins this server trusts; ``port`` is set once it is bound."""
 
@@ -88,8 +93,7 @@ class SecurityPolicy:
         length = request.content_length
         if length is not None and length > self.config.max_body_bytes:
             raise ApiError(413, f"request body too large (limit {self.config.max_body_bytes} bytes)")
-        if (length or request.headers.get("Transfer-Encoding")) \
-                and request.content_type != "application/json":
+        if (length or request.headers.get("Transfer-Encoding")) and not _is_json(request):
             raise ApiError(415, "request bodies must be JSON (Content-Type: application/json)")
 
 

@@ -22,7 +22,6 @@ import time
 import weakref
 from typing import Any
 
-import orjson
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from engine.events import Event, Subscription
@@ -30,6 +29,7 @@ from engine.service import EngineService
 from server import openapi
 from server.auth import Principal, TokenManager, authenticate, bearer_token, public
 from server.errors import ApiError
+from server.jsonio import dumps
 from server.keys import HUB
 
 __all__ = ["CLOSE_OVERFLOW", "CLOSE_TOKEN", "WebSocketHub", "setup"]
@@ -101,7 +101,7 @@ class WebSocketHub:
         seq = event["seq"]
         text = self._encoded.get(seq)
         if text is None:
-            text = orjson.dumps(event, default=str).decode()
+            text = dumps(event).decode()
             if len(self._encoded) >= _ENCODED_KEEP:
                 del self._encoded[next(iter(self._encoded))]
             self._encoded[seq] = text
@@ -143,7 +143,7 @@ class WebSocketHub:
         if since is not None:
             replay = self._service.bus.since(since)
             if replay is None:
-                if not await self._send(client, orjson.dumps(self._resync(since)).decode()):
+                if not await self._send(client, dumps(self._resync(since)).decode()):
                     return
             else:
                 for missed in replay:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import orjson
-
 from engine.events import Event
 from engine.service import EngineService
+from server.jsonio import dumps
 
 __all__ = ["WorkflowListCache"]
 
@@ -65,7 +64,7 @@ class WorkflowListCache:
         body = self._body
         items = await self.items()
         if body is None:
-            body = orjson.dumps(items)
+            body = dumps(items)
             if items is self._items:
                 self._body = body
         return body, len(items)

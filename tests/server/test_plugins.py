@@ -53,3 +53,16 @@ async def test_bad_executions_are_4xx_never_500(api: Api) -> None:
         assert word in str(body), body
     status, body = await api.call("GET", "/api/plugins/nope")
     assert status == 404
+
+
+async def test_integers_beyond_64_bits_work_over_http_and_websocket(api: Api) -> None:
+    ws = await api.session.ws_connect(api.url + "/ws", headers=api.headers("viewer"))
+    big = 2**70
+    async with api.session.post(api.url + "/api/plugins/double/execute",
+                                data=f'{{"input": {{"value": {big}}}}}',
+                                headers={**api.headers(), "Content-Type": "application/json"}) as r:
+        assert r.status == 200
+        assert await r.json() == {"output": {"result": 2 * big}}
+    message = await ws.receive_json(timeout=3)
+    assert message["output"] == {"result": 2 * big}
+    await ws.close()

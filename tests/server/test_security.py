@@ -146,3 +146,10 @@ async def test_configured_extra_host_and_origin_are_trusted(api: Api) -> None:
                 assert r.status == expected, (host, origin)
     finally:
         await server.stop()
+
+
+async def test_json_media_types_with_suffix_or_charset_are_accepted(api: Api) -> None:
+    for content_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
+        status, _ = await api.call("POST", "/api/workflows", data=json.dumps(DOUBLE_DOC),
+                                   headers={"Content-Type": content_type})
+        assert status == 201, content_type
