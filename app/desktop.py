@@ -44,6 +44,9 @@ def run_desktop(settings: AppSettings) -> int:
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("omniflow")
     app.setWindowIcon(app_icon())
+    # Closing the window must not stop the loop at once: the engine and the API still
+    # need it to shut down cleanly (_main waits for lastWindowClosed itself).
+    app.setQuitOnLastWindowClosed(False)
     apply_theme(app, settings.theme)
     window = MainWindow()
     window.show()

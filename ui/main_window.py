@@ -247,20 +247,47 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_docks(self) -> None:
+        from ui.panels.inspector import InspectorPanel
+        from ui.panels.log import LogPanel
         from ui.panels.palette import PalettePanel
         from ui.panels.properties import PropertiesPanel
+        from ui.panels.runs import RunsPanel
+        from ui.panels.workflows import WorkflowsPanel
 
+        area = QtCore.Qt.DockWidgetArea
         self.palette_panel = PalettePanel(self.service, self)
-        self.palette_panel.plugin_activated.connect(self.add_node_at_center)
-        self._dock("palette", "Nodes", self.palette_panel, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.workflows = WorkflowsPanel(self.service, self)
         self.properties = PropertiesPanel(self.service, self)
-        self._dock("properties", "Properties", self.properties, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+        self.inspector = InspectorPanel(self)
+        self.runs_panel = RunsPanel(self.service, self)
+        self.log_panel = LogPanel(self.service, self)
+        nodes = self._dock("palette", "Nodes", self.palette_panel, area.LeftDockWidgetArea)
+        workflows = self._dock("workflows", "Workflows", self.workflows, area.LeftDockWidgetArea)
+        self.tabifyDockWidget(nodes, workflows)
+        nodes.raise_()
+        properties = self._dock("properties", "Properties", self.properties, area.RightDockWidgetArea)
+        inspector = self._dock("inspector", "Inspector", self.inspector, area.RightDockWidgetArea)
+        self.splitDockWidget(properties, inspector, QtCore.Qt.Orientation.Vertical)
+        runs = self._dock("runs", "Run history", self.runs_panel, area.BottomDockWidgetArea)
+        log = self._dock("log", "Log", self.log_panel, area.BottomDockWidgetArea)
+        self.tabifyDockWidget(runs, log)
+        runs.raise_()
+        self.resizeDocks([nodes, properties], [250, 330], QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks([runs], [170], QtCore.Qt.Orientation.Vertical)
+
+        self.palette_panel.plugin_activated.connect(self.add_node_at_center)
+        self.workflows.workflow_opened.connect(lambda wid: self.spawn(self.open_workflow(wid)))
+        self.workflows.status_message.connect(self.show_message)
         self.properties.params_edited.connect(self.editor.set_params)
         self.properties.label_edited.connect(self.editor.set_label)
         self.properties.settings_edited.connect(self.editor.set_settings)
+        self.runs_panel.run_selected.connect(self._on_history_run)
+        self.runs.result_changed.connect(self._on_result_changed)
         self.model.selection_changed.connect(self._show_selected)
         self.model.node_changed.connect(self._on_node_changed)
         self.model.document_reset.connect(self._show_selected)
+        self.model.document_reset.connect(self._on_workflow_shown)
+        self.sync.created.connect(self._on_workflow_shown)
 
     def selected_node_id(self) -> str | None:
         """The one selected node, or None (nothing or several selected)."""
@@ -270,6 +297,28 @@ class MainWindow(QMainWindow):
     def _show_selected(self, *_args: Any) -> None:
         node_id = self.selected_node_id()
         self.properties.show_node(self.model.node(node_id) if node_id else None)
+        self._show_result(node_id)
+
+    def _show_result(self, node_id: str | None) -> None:
+        result = self.runs.results.get(node_id) if node_id else None
+        if result is None:
+            self.inspector.clear()
+        else:
+            self.inspector.show_result(result)
+
+    def _on_result_changed(self, node_id: str) -> None:
+        if node_id == self.selected_node_id():
+            self._show_result(node_id)
+
+    def _on_history_run(self, run: dict[str, Any]) -> None:
+        self.runs.show_run(run)
+        self.show_message(f"Showing run {run.get('id')} ({run.get('status')}) on the canvas")
+        self._show_result(self.selected_node_id())
+
+    def _on_workflow_shown(self, *_args: Any) -> None:
+        workflow_id = self.model.workflow_id
+        self.workflows.set_current(workflow_id)
+        self.runs_panel.set_workflow(workflow_id)
 
     def _on_node_changed(self, node_id: str) -> None:
         if node_id == self.selected_node_id():
@@ -490,12 +539,24 @@ class MainWindow(QMainWindow):
         self._update_run_buttons()
 
     def _on_run_finished(self, run_id: str, status: str, error: str) -> None:
+        self.spawn(self._load_run_results(run_id))
         text = f"Run {status}" + (f": {error}" if error else "")
         if status == "succeeded":
             self.show_message(f"{text} — select a node to inspect its output")
         else:
             self.show_problem(text)
         self._update_run_buttons()
+
+    async def _load_run_results(self, run_id: str) -> None:
+        """Read a finished run's node results (with their inputs) for the inspector."""
+        import asyncio
+
+        active = self.service.runs.get(run_id)
+        if active is not None:  # the engine records the node results when the task ends
+            await asyncio.gather(active.task, return_exceptions=True)
+        run = await self.service.get_run(run_id)
+        if run_id == self.runs.run_id and not self.runs.running:
+            self.runs.show_run(run)
 
     def _update_run_buttons(self) -> None:
         self.act_stop.setEnabled(self.runs.running)

@@ -28,6 +28,8 @@ class RunMonitor(QObject):
     node_status = Signal(str, str)
     #: any event of the open workflow's runs (for logs)
     run_event = Signal(dict)
+    #: node id whose result (input/output/error) is now known or changed
+    result_changed = Signal(str)
 
     def __init__(self, service: EngineService, model: WorkflowDocumentModel, canvas: CanvasAdapter,
                  parent: QObject | None = None) -> None:
@@ -39,6 +41,8 @@ class RunMonitor(QObject):
         self.running = False
         self.statuses: dict[str, str] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
+        #: node id → result as ``service.get_run`` lists it (input, output, error, status)
+        self.results: dict[str, dict[str, Any]] = {}
         self.expected_run: str | None = None
         self._remove = service.bus.add_listener(self._on_event)
         model.document_reset.connect(self._repaint)
@@ -65,6 +69,7 @@ class RunMonitor(QObject):
             self.run_id, self.running = run_id, True
             self.statuses.clear()
             self.outputs.clear()
+            self.results.clear()
             self.canvas.clear_statuses()
             for node_id in self.canvas.nodes:
                 self.canvas.set_node_status(node_id, "queued")
@@ -78,9 +83,17 @@ class RunMonitor(QObject):
             progress = event.get("progress")
             self.canvas.set_node_status(node_id, status, str(message),
                                         float(progress) if progress is not None else None)
+            result = self.results.setdefault(node_id, {"node_id": node_id})
+            result["status"] = status
+            if event.get("error"):
+                result["error"] = event["error"]
             self.node_status.emit(node_id, status)
+            self.result_changed.emit(node_id)
         elif name == "plugin_output":
-            self.outputs[event.get("node_id") or ""] = event.get("output") or {}
+            node_id = event.get("node_id") or ""
+            self.outputs[node_id] = event.get("output") or {}
+            self.results.setdefault(node_id, {"node_id": node_id})["output"] = self.outputs[node_id]
+            self.result_changed.emit(node_id)
         elif name == "run_finished":
             self.running = False
             self.run_finished.emit(run_id, event.get("status") or "", event.get("error") or "")
@@ -90,11 +103,14 @@ class RunMonitor(QObject):
         """Paint a stored run's node results on the canvas (from the run history)."""
         self.run_id = run.get("id")
         self.running = False
-        self.statuses = {n["node_id"]: n["status"] for n in run.get("nodes", [])}
-        self.outputs = {n["node_id"]: n.get("output") or {} for n in run.get("nodes", [])}
+        nodes = run.get("nodes", [])
+        self.statuses = {n["node_id"]: n["status"] for n in nodes}
+        self.outputs = {n["node_id"]: n.get("output") or {} for n in nodes}
+        self.results = {n["node_id"]: dict(n) for n in nodes}
         self.canvas.clear_statuses()
-        for node in run.get("nodes", []):
+        for node in nodes:
             self.canvas.set_node_status(node["node_id"], node["status"], node.get("error") or "")
+            self.result_changed.emit(node["node_id"])
 
     def _repaint(self) -> None:
         for node_id, status in self.statuses.items():

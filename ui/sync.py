@@ -184,11 +184,17 @@ class WorkflowSync(QObject):
 
     async def _reload(self, workflow_id: str, changes: dict[str, Any]) -> None:
         if changes.get("deleted"):
-            if self.model.workflow_id == workflow_id:
+            if self.model.workflow_id != workflow_id:
+                return
+            self._drop_journal(workflow_id)
+            if self.model.dirty:  # unsaved work is never thrown away: keep it as a new workflow
                 self.model.workflow_id = None
-                self.model.set_dirty(True)
                 self._on_changed()
-                self.message.emit("This workflow was deleted elsewhere; your copy is kept as new")
+                self.message.emit("This workflow was deleted; your unsaved copy is kept as new")
+            else:
+                name = self.model.name
+                self.editor.open(WorkflowDocument(name="Untitled workflow"))
+                self.message.emit(f"“{name}” was deleted")
             return
         try:
             stored = await self.service.get_workflow(workflow_id)

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
     app = QApplication.instance() or QApplication([])
+    if isinstance(app, QApplication):
+        app.setQuitOnLastWindowClosed(False)  # as in the app: closing a window keeps the loop
     return qasync.QEventLoop(app)
 
 

@@ -32,6 +32,12 @@ def _drop_plugin(window, plugin_id: str, at: QPoint) -> None:
     QApplication.sendEvent(viewport, QDropEvent(QPointF(at), *args))
 
 
+def _tree_rows(model) -> dict[str, str]:
+    """Top-level key → shown value of a JSON tree model."""
+    return {str(model.index(row, 0).data()): str(model.index(row, 1).data())
+            for row in range(model.rowCount())}
+
+
 def _drag(widget, start: QPoint, end: QPoint) -> None:
     QTest.mousePress(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
     for step in range(1, 6):
@@ -125,6 +131,13 @@ async def test_a_run_paints_node_states(service: EngineService, tmp_path: Path) 
         "trigger": "succeeded", "double": "succeeded", "double_2": "succeeded"}
     assert window.runs.outputs["double"] == {"result": 84}
     assert window.runs.outputs["double_2"] == {"result": 168}
+
+    # selecting a node shows its last input and output in the inspector
+    window.model.set_selection(["double"])
+    await wait_until(lambda: _tree_rows(window.inspector.tree_model).get("result") == "84")
+    assert "double" in window.inspector.header.text()
+    window.inspector.set_side("input")  # known once the run's results are read back
+    await wait_until(lambda: _tree_rows(window.inspector.tree_model).get("value") == "42")
     stored = await service.list_workflows()
     assert [w["id"] for w in stored] == [window.model.workflow_id]
 
