@@ -118,10 +118,20 @@ async def _main(app: QApplication, window: MainWindow, settings: AppSettings) ->
         settings.theme = name
         settings.save()
 
+    def apply_settings(values: dict[str, object]) -> None:
+        settings.host = str(values.get("host", settings.host))
+        settings.port = int(str(values.get("port", settings.port)))
+        settings.theme = str(values.get("theme", settings.theme))
+        settings.allow_user_code = bool(values.get("allow_user_code", settings.allow_user_code))
+        settings.save()
+
     window.theme_changed.connect(remember_theme)
+    window.configure_settings({**settings.saved(), "data_dir": str(settings.data_dir)},
+                              apply_settings)
     api = await _start_api(service, settings)
     window.set_api_address(api.address if api is not None else None)
     await window.open_initial()
+    await window.offer_first_run()
     import asyncio
 
     closed = asyncio.Event()

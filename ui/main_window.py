@@ -29,6 +29,7 @@ from ui.theme import apply_theme, current_theme
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Callable
 
     from PySide6.QtGui import QAction, QCloseEvent
     from PySide6.QtWidgets import QDockWidget
@@ -218,6 +219,14 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         for action in (self.act_new, self.act_import, self.act_export):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        self.act_settings = self._action("&Settings…", self.open_settings, "Ctrl+,",
+                                         "API address, data folder, theme, user code")
+        self.act_connectors = self._action("&Connectors and secrets…", self.open_connectors, None,
+                                           "Configure connectors and enter their secrets")
+        self.act_account = self._action("API &account…", self.open_first_run, None,
+                                        "Create the owner's account for the REST API")
+        file_menu.addActions([self.act_settings, self.act_connectors, self.act_account])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = menus.addMenu("&Edit")
@@ -565,6 +574,60 @@ class MainWindow(QMainWindow):
     def _on_event(self, event: dict[str, Any]) -> None:
         if event.get("event") == "connector_state":
             self._refresh_connectors()
+
+    # -- dialogs ---------------------------------------------------------------------------
+    def configure_settings(self, values: dict[str, Any],
+                           apply: Callable[[dict[str, Any]], None]) -> None:
+        """Give the settings dialog the app's current values and how to apply new ones
+        (the ui never imports ``app``; app/desktop.py calls this)."""
+        self._settings_values = dict(values)
+        self._apply_settings = apply
+
+    def open_settings(self) -> None:
+        """The settings dialog (non-blocking)."""
+        from ui.dialogs.settings import SettingsDialog, SettingsValues
+
+        values = getattr(self, "_settings_values", {})
+        dialog = SettingsDialog(SettingsValues.from_mapping(values), self)
+        dialog.settings_accepted.connect(self._on_settings_accepted)
+        dialog.open()
+        self.settings_dialog = dialog
+
+    def _on_settings_accepted(self, values: Any) -> None:
+        data = values.as_dict()
+        self._settings_values = data
+        self.act_theme.setChecked(data.get("theme") == "dark")
+        self.toggle_theme(data.get("theme") == "dark")
+        apply = getattr(self, "_apply_settings", None)
+        if apply is not None:
+            apply(data)
+        self.show_message("Settings saved (address, data folder and user code apply after a restart)")
+
+    def open_connectors(self) -> None:
+        """The connectors and secrets dialog (non-blocking)."""
+        from ui.dialogs.connectors import ConnectorsDialog
+
+        self.connectors_dialog = ConnectorsDialog(self.service, self)
+        self.connectors_dialog.open()
+
+    def open_first_run(self) -> None:
+        """The dialog creating the API owner's account (non-blocking)."""
+        from ui.dialogs.first_run import FirstRunDialog
+
+        dialog = FirstRunDialog(self.service, self)
+        dialog.account_created.connect(
+            lambda user: self.show_message(f"API account {user.get('email')} created"))
+        dialog.skipped.connect(lambda: self.qsettings.setValue("first_run/skipped", True))
+        dialog.open()
+        self.first_run_dialog = dialog
+
+    async def offer_first_run(self) -> None:
+        """On start: ask for the owner's API account unless one exists or it was skipped."""
+        from ui.dialogs.first_run import needs_owner
+
+        skipped = str(self.qsettings.value("first_run/skipped", "false")).lower() == "true"
+        if not skipped and await needs_owner(self.service):
+            self.open_first_run()
 
     # -- misc ------------------------------------------------------------------------------
     def toggle_theme(self, dark: bool) -> None:

@@ -245,3 +245,24 @@ async def test_click_a_wire_and_delete_it(service: EngineService, tmp_path: Path
     window.editor.undo_stack.undo()
     assert len(window.canvas.edges) == 1
     window.close()
+
+
+async def test_settings_and_connectors_dialogs_open_from_the_menu(service: EngineService,
+                                                                  tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    applied: list[dict] = []
+    window.configure_settings({"host": "127.0.0.1", "port": 8080, "theme": "light",
+                               "data_dir": str(tmp_path), "allow_user_code": False}, applied.append)
+    window.act_settings.trigger()
+    dialog = window.settings_dialog
+    assert dialog.isVisible()
+    dialog.accept()
+    assert applied and applied[0]["port"] == 8080
+    window.act_connectors.trigger()
+    assert window.connectors_dialog.isVisible()
+    window.connectors_dialog.reject()
+    await window.offer_first_run()  # no API user yet: the owner's account is offered
+    assert window.first_run_dialog.isVisible()
+    window.first_run_dialog.reject()
+    window.close()
