@@ -97,7 +97,10 @@ class EngineService:
             log.warning("%d run(s) were interrupted by a previous stop; marked 'interrupted'",
                         interrupted)
         self._started = True
-        await self.connectors.start()
+        # One-shot processes (``omniflow run``) pass extra={"connectors": False}: they must
+        # not start listening (or fire schedules) for the stored active workflows.
+        if self.config.extra.get("connectors", True):
+            await self.connectors.start()
 
     async def stop(self) -> None:
         """Cancel runs in flight, wait for them to be recorded, release resources."""

@@ -98,7 +98,7 @@ class ConnectorManager:
         self._running: dict[str, _Running] = {}
         self._started_once: set[str] = set()
         self._refresh_lock = asyncio.Lock()
-        self._closed = False
+        self._closed = True  # until start(): an engine may run without connectors
 
     # -- engine lifecycle ----------------------------------------------------------------
     async def start(self) -> None:

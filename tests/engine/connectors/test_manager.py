@@ -325,3 +325,20 @@ async def test_a_buggy_connector_breaks_neither_refresh_nor_trigger(data_dir: Pa
         assert len(await finished_runs(service, webhook_wf)) == 1
     finally:
         await service.stop()
+
+
+async def test_one_shot_engines_can_leave_connectors_off(data_dir: Path) -> None:
+    config = EngineConfig(data_dir=data_dir, use_keyring=False, load_entry_points=False)
+    first = EngineService(config)
+    await first.start()
+    await activate(first, listening_workflow("schedule", "tick", extra_params={"interval": 60}))
+    await first.stop()
+    config.extra["connectors"] = False
+    one_shot = EngineService(config)
+    await one_shot.start()
+    try:
+        assert {c["state"] for c in one_shot.list_connectors()} == {"stopped"}
+        await activate(one_shot, listening_workflow("schedule", "tick", extra_params={"interval": 1}))
+        assert one_shot.connectors.state("schedule") == "stopped"
+    finally:
+        await one_shot.stop()
