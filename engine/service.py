@@ -320,10 +320,15 @@ class EngineService:
         self.bus.publish("connector_event", connector=connector, type=event, payload=payload)
         run_ids = []
         for stored in targets:
-            document = WorkflowDocument.from_json_obj(
-                {"name": stored["name"], "nodes": stored["nodes"], "edges": stored["edges"]})
-            active = await self._launch(document, payload, stored["id"],
-                                        f"{connector}:{event}", True)
+            try:
+                document = WorkflowDocument.from_json_obj(
+                    {"name": stored["name"], "nodes": stored["nodes"], "edges": stored["edges"]})
+                active = await self._launch(document, payload, stored["id"],
+                                            f"{connector}:{event}", True)
+            except WorkflowValidationError as exc:  # e.g. a plugin it uses was uninstalled
+                log.warning("active workflow %s cannot run on %s/%s: %s", stored["id"],
+                            connector, event, exc)
+                continue
             run_ids.append(active.run_id)
         return run_ids
 

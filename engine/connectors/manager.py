@@ -293,6 +293,8 @@ class ConnectorManager:
         while True:
             try:
                 return await self._trigger(name, event, payload)
+            except asyncio.CancelledError:
+                raise
             except QueueFullError:
                 if waited >= self.queue_wait:
                     log.error("connector %s: run queue still full after %.0fs; event %r "
@@ -303,3 +305,8 @@ class ConnectorManager:
                 await asyncio.sleep(pause)
                 waited += pause
                 pause = min(pause * 2, 1.0)
+            except Exception as exc:  # one bad event must not drop the connection
+                log.exception("connector %s: event %r could not be processed", name, event)
+                self.bus.publish("connector_error", connector=name, type=event,
+                                 error=self.redact(name, str(exc) or type(exc).__name__))
+                return []

@@ -342,3 +342,30 @@ async def test_one_shot_engines_can_leave_connectors_off(data_dir: Path) -> None
         assert one_shot.connectors.state("schedule") == "stopped"
     finally:
         await one_shot.stop()
+
+
+async def test_a_stored_workflow_that_no_longer_validates_is_skipped(
+        data_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from engine import PluginRegistry
+    from tests.engine.plugins_for_tests import AddOne
+
+    config = EngineConfig(data_dir=data_dir, use_keyring=False, load_entry_points=False)
+    registry = PluginRegistry.default(entry_points=False)
+    registry.register(AddOne)
+    first = EngineService(config, registry=registry)
+    await first.start()
+    stale = await activate(first, listening_workflow("webhook", "go", then=[
+        {"id": "inc", "plugin": "test.add_one"}], edges=[{"source": "in", "target": "inc"}]))
+    fine = await activate(first, listening_workflow("webhook", "go"))
+    await first.stop()
+
+    second = EngineService(config)  # test.add_one is not installed here
+    await second.start()
+    try:
+        run_ids = await second.trigger("webhook", "go", {"value": 1})
+        assert len(run_ids) == 1
+        assert len(await finished_runs(second, fine)) == 1
+        assert await finished_runs(second, stale) == []
+        assert f"active workflow {stale} cannot run" in caplog.text
+    finally:
+        await second.stop()
