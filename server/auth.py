@@ -37,7 +37,7 @@ __all__ = [
     "ROLE_RANK",
     "Principal",
     "TokenManager",
-    "auth_middleware",
+    "check_token",
     "current_principal",
     "is_public",
     "public",
@@ -179,18 +179,15 @@ def authenticate(request: web.Request, token: str | None) -> Principal:
     return principal
 
 
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Callable[[web.Request], Awaitable[
-        web.StreamResponse]]) -> web.StreamResponse:
-    """Require a valid bearer token on every route not marked :func:`public`.
+def check_token(request: web.Request) -> None:
+    """Require a valid bearer token on every route not marked :func:`public` (401).
 
     The WebSocket route is public here and authenticates itself (it also accepts a
     ``token`` query parameter, as browsers cannot set headers on an upgrade).
     """
-    route_handler = request.match_info.route.handler
-    if not is_public(route_handler) and request.match_info.http_exception is None:
+    match_info = request.match_info
+    if match_info.http_exception is None and not is_public(match_info.route.handler):
         authenticate(request, bearer_token(request))
-    return await handler(request)
 
 
 def current_principal(request: web.Request) -> Principal:

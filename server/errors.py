@@ -2,7 +2,8 @@
 
 Every error body is ``{"error": "<human message>", "status": <code>}``, sometimes with
 more fields (``problems`` for an invalid workflow, ``trace_id`` for a 500). Route modules
-raise :class:`ApiError` (or an engine error, mapped below) or return :func:`json_error`.
+raise :class:`ApiError` (or an engine error, mapped below) or return :func:`json_error`;
+:func:`error_response` makes the answer (the app's middleware calls it).
 
 Mapping of engine errors::
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -32,11 +32,9 @@ from engine.errors import (
 )
 from server.jsonio import dumps
 
-__all__ = ["ApiError", "error_middleware", "json_error", "json_response"]
+__all__ = ["ApiError", "error_response", "json_error", "json_response"]
 
 log = logging.getLogger(__name__)
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _REASONS = {
     400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found",
@@ -84,11 +82,13 @@ def _from_http(exc: web.HTTPException) -> web.Response:
     return json_error(exc.status, message or _REASONS.get(exc.status, exc.reason.lower()))
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn every exception into a JSON error; log unexpected ones with a trace id."""
+def error_response(request: web.Request, error: Exception) -> web.Response:
+    """The JSON error answering ``error``; unexpected ones are logged with a trace id.
+
+    Re-raises HTTP exceptions below 400 (redirects are not errors).
+    """
     try:
-        return await handler(request)
+        raise error
     except ApiError as exc:
         return exc.response()
     except WorkflowValidationError as exc:

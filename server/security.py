@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -19,7 +18,7 @@ from aiohttp import web
 from server.config import ServerConfig
 from server.errors import ApiError
 
-__all__ = ["SecurityPolicy", "security_middleware"]
+__all__ = ["SecurityPolicy"]
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -97,13 +96,3 @@ class SecurityPolicy:
             raise ApiError(415, "request bodies must be JSON (Content-Type: application/json)")
 
 
-def security_middleware(policy: SecurityPolicy) -> Callable[..., Awaitable[web.StreamResponse]]:
-    """A middleware applying ``policy`` before anything else looks at the request."""
-
-    @web.middleware
-    async def middleware(request: web.Request, handler: Callable[[web.Request], Awaitable[
-            web.StreamResponse]]) -> web.StreamResponse:
-        policy.check(request)
-        return await handler(request)
-
-    return middleware

@@ -124,7 +124,7 @@ class WebSocketHub:
         expiry = asyncio.get_running_loop().call_later(
             max(0.0, principal.expires_at - time.time()), self._close_soon, client, CLOSE_TOKEN,
             "token expired")
-        sender = asyncio.create_task(self._send_events(client, since))
+        sender = asyncio.create_task(self._run_sender(client, since))
         try:
             async for message in ws:
                 if message.type == WSMsgType.ERROR:
@@ -137,6 +137,13 @@ class WebSocketHub:
                 await sender
             self._clients.discard(client)
         return ws
+
+    async def _run_sender(self, client: _Client, since: int | None) -> None:
+        try:
+            await self._send_events(client, since)
+        except Exception:  # a bug must not leave a client connected but deaf
+            log.exception("WebSocket sender failed; closing the connection")
+            await self._close(client, WSCloseCode.INTERNAL_ERROR, "internal server error")
 
     async def _send_events(self, client: _Client, since: int | None) -> None:
         last = 0
