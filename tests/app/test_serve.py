@@ -115,3 +115,19 @@ def test_serve_reports_a_bad_admin_password(data_dir: Path) -> None:
              "OMNIFLOW_ADMIN_PASSWORD": "short"})
     assert result.returncode == 2
     assert "8 characters" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_reports_a_port_in_use(data_dir: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "app", "--data-dir", str(data_dir), "--port", str(port),
+             "serve"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+            env={**os.environ, "OMNIFLOW_NO_KEYRING": "1"})
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
