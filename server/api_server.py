@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import socket
 
 from aiohttp import web
 
 from engine.service import EngineService
-from server.app import POLICY, create_app
+from server.app import create_app
 from server.config import ServerConfig
+from server.keys import POLICY
 
 __all__ = ["ApiServer"]
 
@@ -44,11 +44,9 @@ class ApiServer:
             await runner.cleanup()
             raise
         self._runner = runner
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        for sock in sockets:
-            if sock.family in (socket.AF_INET, socket.AF_INET6):
-                self._port = sock.getsockname()[1]
+        for address in runner.addresses:
+            if isinstance(address, tuple):  # (host, port[, flow, scope]) of a TCP socket
+                self._port = int(address[1])
                 break
         self.app[POLICY].port = self._port
         log.info("OmniFlow API listening on %s", self.address)

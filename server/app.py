@@ -13,16 +13,14 @@ from server import openapi, websocket
 from server.auth import TokenManager, check_token
 from server.config import ServerConfig
 from server.errors import error_response
-from server.keys import AUTH, CONFIG, HUB, SERVICE, THROTTLE, USERS, WORKFLOW_CACHE
+from server.keys import AUTH, CONFIG, HUB, POLICY, SERVICE, THROTTLE, USERS, WORKFLOW_CACHE
 from server.routes import auth, connectors, plugins, runs, workflows
 from server.security import SecurityPolicy
 from server.throttle import LoginThrottle
 from server.websocket import WebSocketHub
 from server.workflow_cache import WorkflowListCache
 
-__all__ = ["POLICY", "create_app"]
-
-POLICY = web.AppKey("policy", SecurityPolicy)
+__all__ = ["create_app"]
 
 
 def create_app(service: EngineService, config: ServerConfig | None = None) -> web.Application:

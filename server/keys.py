@@ -11,14 +11,17 @@ if TYPE_CHECKING:
     from engine.users import UserService
     from server.auth import TokenManager
     from server.config import ServerConfig
+    from server.security import SecurityPolicy
     from server.throttle import LoginThrottle
     from server.websocket import WebSocketHub
     from server.workflow_cache import WorkflowListCache
 
-__all__ = ["AUTH", "CONFIG", "HUB", "OPENAPI_PATHS", "SERVICE", "THROTTLE", "USERS", "WORKFLOW_CACHE"]
+__all__ = ["AUTH", "CONFIG", "HUB", "OPENAPI_PATHS", "POLICY", "SERVICE", "THROTTLE", "USERS",
+           "WORKFLOW_CACHE"]
 
 SERVICE: web.AppKey[EngineService] = web.AppKey("service")
 CONFIG: web.AppKey[ServerConfig] = web.AppKey("config")
+POLICY: web.AppKey[SecurityPolicy] = web.AppKey("policy")
 AUTH: web.AppKey[TokenManager] = web.AppKey("auth")
 THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("throttle")
 USERS: web.AppKey[UserService] = web.AppKey("users")
