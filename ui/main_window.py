@@ -281,7 +281,8 @@ class MainWindow(QMainWindow):
         log = self._dock("log", "Log", self.log_panel, area.BottomDockWidgetArea)
         self.tabifyDockWidget(runs, log)
         runs.raise_()
-        self.resizeDocks([nodes, properties], [250, 330], QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks([nodes, properties], [250, 340], QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks([properties, inspector], [330, 300], QtCore.Qt.Orientation.Vertical)
         self.resizeDocks([runs], [170], QtCore.Qt.Orientation.Vertical)
 
         self.palette_panel.plugin_activated.connect(self.add_node_at_center)

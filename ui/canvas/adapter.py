@@ -91,11 +91,13 @@ class CanvasAdapter(QObject):
             inputs = [PortSpec(p.name, False, p.type) for p in plugin.inputs]
             outputs = [PortSpec(p.name, True, p.type) for p in plugin.outputs]
             category, name, about = plugin.category, plugin.name or plugin.id, plugin.description
+            starts = category == "Triggers" and not plugin.inputs and not plugin.dynamic_inputs
         else:
             inputs, outputs, category, name, about = [], [], "Unknown", node.plugin, "not installed"
+            starts = False
         tooltip = f"{node.id} ({node.plugin})\n{about}"
         item = NodeItem(node.id, node.label or name, category_color(category),
-                        category_glyph(category), inputs, outputs, tooltip)
+                        category_glyph(category), inputs, outputs, tooltip, main_input=not starts)
         return item
 
     def rebuild(self) -> None:

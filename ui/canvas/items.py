@@ -81,7 +81,8 @@ class NodeItem(AbstractNodeItem):
     """One workflow node: header with category colour and glyph, ports, run status."""
 
     def __init__(self, node_id: str, title: str, category_rgb: tuple[int, int, int], glyph: str,
-                 inputs: list[PortSpec], outputs: list[PortSpec], tooltip: str = "") -> None:
+                 inputs: list[PortSpec], outputs: list[PortSpec], tooltip: str = "",
+                 main_input: bool = True) -> None:
         # AbstractNodeItem.__init__ is skipped on purpose: it sets an item cache and flags
         # one by one, which is a third of the cost of creating a node. Same state, set once.
         QGraphicsItem.__init__(self)
@@ -98,6 +99,8 @@ class NodeItem(AbstractNodeItem):
         self.glyph = glyph
         self.category = QColor(*category_rgb)
         self.inputs = [PortSpec(None, False), *inputs]
+        #: a trigger starts a workflow: it shows no whole-input port to wire into
+        self.main_input = main_input
         self.outputs = [PortSpec(None, True), *outputs]
         rows = max(len(self.inputs), len(self.outputs)) - 1
         self._width = NODE_WIDTH
@@ -139,6 +142,8 @@ class NodeItem(AbstractNodeItem):
         local = scene_pos - self.scenePos()
         for output, ports in ((False, self.inputs), (True, self.outputs)):
             for row, port in enumerate(ports):
+                if row == 0 and not output and not self.main_input:
+                    continue
                 delta = local - self._local_port_pos(row, output)
                 if abs(delta.x()) <= HIT_RADIUS and abs(delta.y()) <= HIT_RADIUS:
                     return port
@@ -238,6 +243,8 @@ class NodeItem(AbstractNodeItem):
         label_pen = QPen(QColor(*colors.port_label))
         for output, ports in ((False, self.inputs), (True, self.outputs)):
             for row, port in enumerate(ports):
+                if row == 0 and not output and not self.main_input:
+                    continue
                 center = self._local_port_pos(row, output)
                 painter.setPen(QPen(QColor(*colors.node_border), 1))
                 painter.setBrush(QColor(255, 255, 255) if row == 0 else self.category.lighter(130))
