@@ -124,7 +124,7 @@ async def _run_file(settings: AppSettings, path: Path, raw_input: str | None) ->
         if not isinstance(run_input, dict):
             return _fail("--input must be a JSON object", EXIT_USAGE)
 
-    service = EngineService(settings.engine_config())
+    service = EngineService(settings.engine_config(start_connectors=False))
     await service.start()
     try:
         try:
@@ -142,9 +142,9 @@ async def _run_file(settings: AppSettings, path: Path, raw_input: str | None) ->
 
 
 def _list_plugins(settings: AppSettings) -> int:
-    from engine.plugins import PluginRegistry
+    from engine.service import build_registries
 
-    registry = PluginRegistry.default(user_code=settings.allow_user_code)
+    registry, _connectors = build_registries(settings.engine_config())
     for failure in registry.failures:
         print(f"warning: plugin {failure.source} failed to load: {failure.error}",
               file=sys.stderr)

@@ -67,9 +67,10 @@ class AppSettings:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.settings_file.write_text(json.dumps(self.saved(), indent=2), "utf-8")
 
-    def engine_config(self) -> EngineConfig:
+    def engine_config(self, *, start_connectors: bool = True) -> EngineConfig:
         """The engine's part of these settings."""
         from engine.config import EngineConfig
 
         return EngineConfig(data_dir=self.data_dir, database_url=self.database_url,
-                            allow_user_code=self.allow_user_code, use_keyring=self.use_keyring)
+                            allow_user_code=self.allow_user_code, use_keyring=self.use_keyring,
+                            start_connectors=start_connectors)

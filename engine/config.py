@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.store.database import sqlite_url
@@ -22,7 +22,9 @@ class EngineConfig:
     load_entry_points: bool = True
     #: Use the OS keyring when it has a real backend (tests turn this off).
     use_keyring: bool = True
-    extra: dict[str, object] = field(default_factory=dict)
+    #: Start connectors for the stored active workflows. One-shot processes
+    #: (``omniflow run``) turn this off: they must not listen or fire schedules.
+    start_connectors: bool = True
 
     @property
     def resolved_database_url(self) -> str:

@@ -33,12 +33,28 @@ from engine.secrets import SecretStore
 from engine.store import RunHistoryWriter, Store, new_id, open_database
 from engine.validation import parse_workflow, validate_workflow
 
-__all__ = ["ActiveRun", "EngineService"]
+__all__ = ["ActiveRun", "EngineService", "add_connector_actions", "build_registries"]
 
 log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+def build_registries(config: EngineConfig) -> tuple[PluginRegistry, ConnectorRegistry]:
+    """The plugin registry (built-ins, entry points, connector actions) and connectors."""
+    plugins = PluginRegistry.default(entry_points=config.load_entry_points,
+                                     user_code=config.allow_user_code)
+    connectors = ConnectorRegistry.default(entry_points=config.load_entry_points)
+    add_connector_actions(plugins, connectors)
+    return plugins, connectors
+
+
+def add_connector_actions(plugins: PluginRegistry, connectors: ConnectorRegistry) -> None:
+    """Register every connector's actions (``chat.send``, …) as plugins."""
+    for connector in connectors:
+        for action in connector.actions:
+            plugins.register(action(connector), replace=action.id in plugins)
 
 
 @dataclass
@@ -64,8 +80,13 @@ class EngineService:
     ) -> None:
         self.config = config
         config.data_dir.mkdir(parents=True, exist_ok=True)
-        self.registry = registry or PluginRegistry.default(
-            entry_points=config.load_entry_points, user_code=config.allow_user_code)
+        if registry is None:
+            registry, self.connector_registry = build_registries(config)
+        else:
+            self.connector_registry = ConnectorRegistry.default(
+                entry_points=config.load_entry_points)
+            add_connector_actions(registry, self.connector_registry)
+        self.registry = registry
         self.bus = bus or EventBus()
         self.store = Store(open_database(config.resolved_database_url))
         self.secrets = SecretStore(config.data_dir, use_keyring=config.use_keyring)
@@ -75,10 +96,6 @@ class EngineService:
         self.history = RunHistoryWriter(self.store, self._db_thread)
         self.runs: dict[str, ActiveRun] = {}
         self._started = False
-        self.connector_registry = ConnectorRegistry.default(entry_points=config.load_entry_points)
-        for connector in self.connector_registry:
-            for action in connector.actions:
-                self.registry.register(action(connector), replace=action.id in self.registry)
         self.connectors = ConnectorManager(
             self.connector_registry, bus=self.bus, data_dir=config.data_dir,
             secrets=self.secrets.get, trigger=self.trigger,
@@ -97,9 +114,7 @@ class EngineService:
             log.warning("%d run(s) were interrupted by a previous stop; marked 'interrupted'",
                         interrupted)
         self._started = True
-        # One-shot processes (``omniflow run``) pass extra={"connectors": False}: they must
-        # not start listening (or fire schedules) for the stored active workflows.
-        if self.config.extra.get("connectors", True):
+        if self.config.start_connectors:
             await self.connectors.start()
 
     async def stop(self) -> None:

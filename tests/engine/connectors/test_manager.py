@@ -333,7 +333,7 @@ async def test_one_shot_engines_can_leave_connectors_off(data_dir: Path) -> None
     await first.start()
     await activate(first, listening_workflow("schedule", "tick", extra_params={"interval": 60}))
     await first.stop()
-    config.extra["connectors"] = False
+    config.start_connectors = False
     one_shot = EngineService(config)
     await one_shot.start()
     try:
