@@ -163,7 +163,9 @@ class DocumentEditor(QObject):
         if edge.source == edge.target:
             return "A node cannot be wired to itself"
         src_plugin, dst_plugin = self.registry.get(source.plugin), self.registry.get(target.plugin)
-        src_type = dst_type = None
+        # The whole output is an object; the whole input takes anything.
+        src_type: str | None = "object"
+        dst_type: str | None = None
         if edge.source_port is not None:
             if not src_plugin.has_output(edge.source_port):
                 return f"{edge.source} has no output {edge.source_port!r}"
@@ -173,9 +175,11 @@ class DocumentEditor(QObject):
                 return f"{edge.target} has no input {edge.target_port!r}"
             dst_type = next((p.type for p in dst_plugin.inputs if p.name == edge.target_port), None)
         if not ports_compatible(src_type, dst_type):
-            return (f"{edge.source}.{edge.source_port} gives {src_type} but "
-                    f"{edge.target}.{edge.target_port} needs {dst_type}; wire the node's top "
-                    "ports to pass the whole output")
+            giver = (f"{edge.source}.{edge.source_port}" if edge.source_port
+                     else f"the whole output of {edge.source}")
+            return (f"{giver} gives {src_type} but {edge.target}.{edge.target_port} needs "
+                    f"{dst_type}; wire the top ports (○ → ○) to pass the whole output, or "
+                    f"a {dst_type} output into {edge.target_port}")
         if self.model.edge_index(edge) is not None:
             return "These ports are already wired"
         if self._reaches(edge.target, edge.source):

@@ -567,6 +567,15 @@ class MainWindow(QMainWindow):
         run = await self.service.get_run(run_id)
         if run_id == self.runs.run_id and not self.runs.running:
             self.runs.show_run(run)
+            if self.selected_node_id() is None:
+                self._show_result(self._last_sink())
+
+    def _last_sink(self) -> str | None:
+        """The last node (in document order) that feeds nothing and has a result."""
+        feeding = {e.source for e in self.model.document.edges}
+        sinks = [n.id for n in self.model.document.nodes
+                 if n.id not in feeding and n.id in self.runs.results]
+        return sinks[-1] if sinks else None
 
     def _update_run_buttons(self) -> None:
         self.act_stop.setEnabled(self.runs.running)

@@ -86,3 +86,15 @@ async def test_async_tests_run_on_the_qt_loop(qapp) -> None:
     import qasync
 
     assert isinstance(asyncio.get_running_loop(), qasync.QEventLoop)
+
+
+def test_the_whole_output_only_feeds_untyped_inputs(qapp) -> None:
+    editor = _editor(qapp)
+    messages: list[str] = []
+    editor.refused.connect(messages.append)
+    trig = editor.add_node("trigger")
+    dbl = editor.add_node("double")
+    assert trig and dbl
+    assert not editor.connect_ports(trig, dbl, None, "value")
+    assert "whole output of trigger gives object" in messages[-1]
+    assert editor.connect_ports(trig, dbl)
