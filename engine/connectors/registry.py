@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator
-from importlib.metadata import entry_points
-from typing import Any
+from collections.abc import Iterator
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from engine.connectors.sdk import Connector
 from engine.errors import NotFoundError
-from engine.plugins.registry import PluginLoadFailure
+from engine.extensions import ExtensionLoadFailure, load_entry_point_group
 
 __all__ = ["ENTRY_POINT_GROUP", "ConnectorRegistry"]
 
@@ -27,7 +25,7 @@ class ConnectorRegistry:
 
     def __init__(self) -> None:
         self._connectors: dict[str, Connector] = {}
-        self.failures: list[PluginLoadFailure] = []
+        self.failures: list[ExtensionLoadFailure] = []
 
     def register(self, connector: type[Connector] | Connector) -> Connector:
         """Add a connector class or instance; ValueError when it is malformed."""
@@ -57,16 +55,7 @@ class ConnectorRegistry:
 
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Register third-party connectors; a broken one is logged and skipped."""
-        for ep in entry_points(group=group):
-            try:
-                loaded = ep.load()
-                candidates: Iterable[Any] = loaded if isinstance(loaded, list | tuple) else [loaded]
-                for candidate in candidates:
-                    self.register(candidate)
-            except Exception as exc:  # a third-party connector must never be fatal
-                failure = PluginLoadFailure(source=f"{ep.name} = {ep.value}", error=repr(exc))
-                self.failures.append(failure)
-                log.warning("skipping connector %s: %s", failure.source, failure.error)
+        self.failures.extend(load_entry_point_group(group, self.register, "connector"))
 
     def get(self, name: str) -> Connector:
         """The connector with this name; NotFoundError otherwise."""

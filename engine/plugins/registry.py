@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from importlib.metadata import entry_points
+from collections.abc import Iterator
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from engine.errors import NotFoundError
+from engine.extensions import ExtensionLoadFailure, load_entry_point_group
 from engine.plugins.sdk import Plugin
 
 __all__ = ["ENTRY_POINT_GROUP", "PluginLoadFailure", "PluginRegistry"]
@@ -21,12 +20,8 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "omniflow.plugins"
 
 
-@dataclass(frozen=True)
-class PluginLoadFailure:
-    """A third-party plugin that could not be loaded, and why."""
-
-    source: str
-    error: str
+#: A third-party plugin that could not be loaded, and why.
+PluginLoadFailure = ExtensionLoadFailure
 
 
 class PluginRegistry:
@@ -55,16 +50,7 @@ class PluginRegistry:
 
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Register third-party plugins; a broken one is logged and skipped."""
-        for ep in entry_points(group=group):
-            try:
-                loaded = ep.load()
-                candidates: Iterable[Any] = loaded if isinstance(loaded, list | tuple) else [loaded]
-                for candidate in candidates:
-                    self.register(candidate)
-            except Exception as exc:  # a third-party plugin must never be fatal
-                failure = PluginLoadFailure(source=f"{ep.name} = {ep.value}", error=repr(exc))
-                self.failures.append(failure)
-                log.warning("skipping plugin %s: %s", failure.source, failure.error)
+        self.failures.extend(load_entry_point_group(group, self.register, "plugin"))
 
     def get(self, plugin_id: str) -> Plugin:
         """The plugin with this id; NotFoundError when it is not installed."""
