@@ -237,6 +237,8 @@ def test_event_loop_lag_while_slow_plugins_run(qapp: QApplication, tmp_path: Pat
         run = await service.get_run(run_id)
         window.close()
         await window.idle()
+        window.deleteLater()  # its panels' timers must not fire after this loop is gone
+        await asyncio.sleep(0.05)
         await service.stop()
         return asyncio_lags, qt_gaps, run["status"]
 
