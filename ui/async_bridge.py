@@ -6,6 +6,17 @@ it hands a coroutine to :class:`AsyncCalls`, which schedules it as a task on the
 loop and calls ``on_result`` / ``on_error`` back on the GUI thread when it ends. Results
 for a widget that was deleted in the meantime are dropped.
 
+Bus events reach widgets through :func:`listen_weakly`: the bus holds only a weak
+reference to the widget. A strong one (a bound method) would keep a closed widget alive in
+a reference cycle with the engine, and Python's cyclic collector may then destroy it on
+whatever thread happens to allocate — a worker thread, where Qt cannot stop the widget's
+timers, which later fire into freed memory.
+
+For the same reason the process should run Python's cyclic collector on the GUI thread
+only: :class:`GuiThreadGarbageCollector` turns automatic collection off and collects from
+a Qt timer instead (the known remedy for PyQt/PySide apps that also run Python threads —
+here the engine's database and plugin threads). The panel tests do the same per test.
+
 Tests use the same kind of loop: ``tests/ui/panels/conftest.py`` gives pytest-asyncio a
 qasync loop factory, so ``await`` inside a test also processes Qt events (timers, queued
 signals) exactly as in the app. A test starts an action through a widget, then
@@ -15,14 +26,16 @@ signals) exactly as in the app. A test starts an action through a widget, then
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
-__all__ = ["AsyncCalls", "error_text"]
+__all__ = ["AsyncCalls", "GuiThreadGarbageCollector", "error_text", "listen_weakly"]
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +53,13 @@ class AsyncCalls:
 
     def __init__(self, owner: QObject | None = None,
                  on_error: Callable[[BaseException], None] | None = None) -> None:
-        self._owner = owner
-        self._default_error = on_error
+        # Weak references: a widget holding its AsyncCalls must not form a cycle with it
+        # (see the module docstring on why cycles with Qt objects are dangerous).
+        self._owner = weakref.ref(owner) if owner is not None else None
+        self._default_error: Callable[[], Callable[[BaseException], None] | None] | None = None
+        if on_error is not None:
+            self._default_error = (weakref.WeakMethod(on_error)  # type: ignore[arg-type]
+                                   if hasattr(on_error, "__func__") else lambda: on_error)
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(
@@ -64,7 +82,7 @@ class AsyncCalls:
                 if on_result is not None:
                     on_result(finished.result())
                 return
-            handler = on_error or self._default_error
+            handler = on_error or (self._default_error() if self._default_error else None)
             if handler is None:
                 log.error("engine call failed: %s", error_text(exc), exc_info=exc)
             else:
@@ -74,7 +92,10 @@ class AsyncCalls:
         return task
 
     def _owner_alive(self) -> bool:
-        return self._owner is None or shiboken6.isValid(self._owner)
+        if self._owner is None:
+            return True
+        owner = self._owner()
+        return owner is not None and shiboken6.isValid(owner)
 
     @property
     def pending(self) -> int:
@@ -93,3 +114,62 @@ class AsyncCalls:
         """Cancel every call still running (the widget is going away)."""
         for task in list(self._tasks):
             task.cancel()
+
+
+def listen_weakly(bus: Any, method: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+    """Call ``method(event)`` (a widget's bound method) for each bus event while the widget lives.
+
+    The listener holds the widget weakly and removes itself once the widget is gone (or
+    its C++ object deleted). Returns a function that removes the listener now.
+    """
+    ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+    remove: Callable[[], None] | None = None
+
+    def listener(event: dict[str, Any]) -> None:
+        bound = ref()
+        owner = getattr(bound, "__self__", None)
+        if bound is None or (isinstance(owner, QObject) and not shiboken6.isValid(owner)):
+            if remove is not None:
+                remove()
+            return
+        bound(event)
+
+    remove = bus.add_listener(listener)
+    return remove
+
+
+class GuiThreadGarbageCollector(QObject):
+    """Runs ``gc.collect`` from a GUI-thread timer instead of on whichever thread allocates.
+
+    While it runs, automatic collection is off (``gc.disable()``); ``stop()`` turns it back
+    on. A generation-0 pass is cheap, so it runs every ``interval_ms``; older generations
+    only when their thresholds say so, as the automatic collector would.
+    """
+
+    def __init__(self, interval_ms: int = 1000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self, interval=interval_ms)
+        self._timer.timeout.connect(self.collect)
+
+    def start(self) -> None:
+        """Disable automatic collection and start collecting from the timer."""
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop the timer and give collection back to Python."""
+        self._timer.stop()
+        gc.enable()
+
+    def collect(self) -> int:
+        """One collection pass of the generations that are due; returns objects found."""
+        threshold0, threshold1, threshold2 = gc.get_threshold()
+        count0, count1, count2 = gc.get_count()
+        found = 0
+        if count0 > threshold0:
+            found += gc.collect(0)
+            if count1 > threshold1:
+                found += gc.collect(1)
+                if count2 > threshold2:
+                    found += gc.collect(2)
+        return found

@@ -20,7 +20,6 @@ Signals:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -42,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import EngineService, Event
-from ui.async_bridge import AsyncCalls, error_text
+from ui.async_bridge import AsyncCalls, error_text, listen_weakly
 from ui.panels.param_form import ERROR_STYLE, ParamForm
 
 __all__ = ["ConnectorsDialog", "SecretRow"]
@@ -87,6 +86,7 @@ class ConnectorsDialog(QDialog):
         self.service = service
         self.calls = AsyncCalls(self, on_error=self._failed)
         self.current: dict[str, Any] | None = None
+        self._wanted: str | None = None
         self.form: ParamForm | None = None
         self.secret_rows: dict[str, SecretRow] = {}
 
@@ -127,8 +127,7 @@ class ConnectorsDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 
-        remove: Callable[[], None] = service.bus.add_listener(self._on_event)
-        self.destroyed.connect(lambda *_a: remove())
+        listen_weakly(service.bus, self._on_event)
         self.reload()
 
     # -- loading -------------------------------------------------------------------------
@@ -166,9 +165,12 @@ class ConnectorsDialog(QDialog):
             self._load(str(item.data(Qt.ItemDataRole.UserRole)))
 
     def _load(self, name: str) -> None:
+        self._wanted = name
         self.calls.spawn(self.service.get_connector(name), self._show)
 
     def _show(self, info: dict[str, Any]) -> None:
+        if info.get("name") != self._wanted:
+            return  # the answer for a connector picked before this one
         self.current = info
         self.title.setText(f"<h3>{info['name']}</h3>{info.get('description', '')}")
         events = [e.get("name", "") if isinstance(e, dict) else str(e)

@@ -1,8 +1,8 @@
 """The log panel: run, node, connector and workflow events streamed from the bus.
 
 ``LogPanel(service)`` adds a listener to ``service.bus``. The listener only appends the
-event to a deque (the bus calls it synchronously, so it must be cheap); a timer moves
-what arrived into a bounded table model every :data:`FLUSH_MS` milliseconds, so a burst
+event to a deque (the bus calls it synchronously, so it must be cheap) and arms a timer
+that moves what arrived into a bounded table model :data:`FLUSH_MS` ms later, so a burst
 of 10,000 events costs one model update, not 10,000. Only the newest ``max_rows`` rows
 are kept. A level box (all / info / warnings / errors) and a text box filter the view.
 
@@ -11,7 +11,7 @@ Slots:
     ``clear()`` — forget every row.
     ``set_level(str)`` — ``"debug"``, ``"info"``, ``"warning"`` or ``"error"``.
     ``set_filter(str)`` — keep rows containing the text.
-    ``close_listener()`` — stop listening to the bus (also done when the panel is deleted).
+    ``close_listener()`` — stop listening to the bus (also done once the panel is gone).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import EngineService, Event
+from ui.async_bridge import listen_weakly
 
 __all__ = ["FLUSH_MS", "LEVELS", "LogEntry", "LogModel", "LogPanel", "describe_event"]
 
@@ -234,13 +235,9 @@ class LogPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
-        self._timer = QTimer(self, interval=FLUSH_MS)
+        self._timer = QTimer(self, singleShot=True, interval=FLUSH_MS)
         self._timer.timeout.connect(self.flush)
-        self._timer.start()
-        self._remove: Callable[[], None] | None = service.bus.add_listener(self.pending.append)
-        remove = self._remove
-        # A closure without ``self``: the bus must not keep a deleted panel listening.
-        self.destroyed.connect(lambda *_a: remove())
+        self._remove: Callable[[], None] | None = listen_weakly(service.bus, self._on_event)
 
     def close_listener(self) -> None:
         """Stop listening to the bus."""
@@ -248,6 +245,12 @@ class LogPanel(QWidget):
             self._remove()
             self._remove = None
         self._timer.stop()
+
+    def _on_event(self, event: Event) -> None:
+        # Called by the bus for every event: append, and arm the flush timer once a batch.
+        self.pending.append(event)
+        if len(self.pending) == 1 and not self._timer.isActive():
+            self._timer.start()
 
     def flush(self) -> None:
         """Move the events that arrived since the last flush into the table."""

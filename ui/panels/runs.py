@@ -16,7 +16,6 @@ Slots:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import EngineService, Event
-from ui.async_bridge import AsyncCalls, error_text
+from ui.async_bridge import AsyncCalls, error_text, listen_weakly
 
 __all__ = ["PAGE_SIZE", "RunsModel", "RunsPanel", "format_duration"]
 
@@ -184,8 +183,7 @@ class RunsPanel(QWidget):
 
         self._refresh_timer = QTimer(self, singleShot=True, interval=200)
         self._refresh_timer.timeout.connect(self.refresh)
-        remove: Callable[[], None] = service.bus.add_listener(self._on_event)
-        self.destroyed.connect(lambda *_a: remove())
+        listen_weakly(service.bus, self._on_event)
         self.set_workflow(None)
 
     # -- slots ---------------------------------------------------------------------------

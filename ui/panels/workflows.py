@@ -58,7 +58,7 @@ from PySide6.QtWidgets import (
 
 from engine import EngineService, Event, WorkflowDocument
 from engine.model import WorkflowStatus
-from ui.async_bridge import AsyncCalls, error_text
+from ui.async_bridge import AsyncCalls, error_text, listen_weakly
 
 __all__ = ["WorkflowsModel", "WorkflowsPanel", "document_json"]
 
@@ -205,8 +205,7 @@ class WorkflowsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
         self._refresh_timer = QTimer(self, singleShot=True, interval=150)
         self._refresh_timer.timeout.connect(self.refresh)
-        remove = service.bus.add_listener(self._on_event)
-        self.destroyed.connect(lambda *_a: remove())
+        listen_weakly(service.bus, self._on_event)
         self._update_actions()
         self.refresh()
 

@@ -49,3 +49,36 @@ async def test_results_for_a_deleted_widget_are_dropped(qtbot) -> None:
         calls.spawn(asyncio.sleep(1))
         await calls.idle(timeout=0.01)
     calls.cancel_all()
+
+
+async def test_garbage_collector_runs_on_the_gui_thread(qtbot) -> None:
+    import gc
+    import threading
+
+    from ui.async_bridge import GuiThreadGarbageCollector
+
+    collected_on: list[str] = []
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+        def __del__(self) -> None:
+            collected_on.append(threading.current_thread().name)
+
+    collector = GuiThreadGarbageCollector(interval_ms=10)
+    was_enabled = gc.isenabled()
+    gc.enable()
+    collector.start()
+    try:
+        assert not gc.isenabled()
+        Cycle()
+        kept = [[] for _ in range(gc.get_threshold()[0] + 10)]  # would trigger a pass
+        await asyncio.sleep(0.1)
+        del kept
+    finally:
+        collector.stop()
+    assert gc.isenabled()
+    if not was_enabled:
+        gc.disable()
+    assert collected_on == [threading.main_thread().name]
