@@ -60,6 +60,8 @@ class InspectorPanel(QWidget):
         self.setObjectName("InspectorPanel")
         self._data: list[Any] = [None, None]
         self._prefer_table = True
+        self._tree_data: Any = None
+        self._tree_stale = True
 
         self.header = QLabel("Select a node to see its last input and output.", wordWrap=True)
         self.error = QLabel(wordWrap=True)
@@ -163,13 +165,16 @@ class InspectorPanel(QWidget):
     def _toggle_table(self, checked: bool) -> None:
         self._prefer_table = checked
         self._refresh()
+        if not checked:
+            self._fill_tree()
 
     def _refresh(self) -> None:
         data = self._data[self.tabs.currentIndex()]
-        self.tree_model.set_json(data if data is not None else {})
-        if isinstance(data, dict) and len(data) <= 50:
-            self.tree.expandToDepth(0)
         found = rows_in(data)
+        self._tree_data = data
+        self._tree_stale = True
+        if found is None or not self._prefer_table:
+            self._fill_tree()
         self.table_button.setEnabled(found is not None)
         self.table_button.blockSignals(True)
         self.table_button.setChecked(found is not None and self._prefer_table)
@@ -181,3 +186,16 @@ class InspectorPanel(QWidget):
         else:
             self.table_model.set_rows([])
         self.stack.setCurrentIndex(1 if found is not None and self._prefer_table else 0)
+
+    def _fill_tree(self) -> None:
+        # The tree is filled only when shown: a table of 100k rows never builds it.
+        if not self._tree_stale:
+            return
+        self._tree_stale = False
+        data = self._tree_data
+        self.tree_model.set_json(data if data is not None else {})
+        if isinstance(data, dict) and len(data) <= 50:
+            for row in range(self.tree_model.rowCount()):
+                index = self.tree_model.index(row, 0)
+                if self.tree_model.rowCount(index) <= 1000:  # big branches stay folded
+                    self.tree.expand(index)

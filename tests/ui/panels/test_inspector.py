@@ -88,9 +88,12 @@ async def test_large_outputs_stay_fast(qtbot) -> None:
     assert panel.proxy.rowCount() == 20_000
     assert panel.proxy.index(0, 2).data() == "0"
     assert elapsed < 2.0, f"showing and sorting 20k rows took {elapsed:.2f}s"
-    # The tree creates items only for what is expanded: "rows" is, its rows are not.
+    # While the table shows, the tree is not even built; then only what is needed is.
+    assert panel.tree_model.rowCount() == 0
     panel.table_button.click()
+    assert not panel.showing_table
     rows_node = panel.tree_model._root.child_nodes()[0]
-    assert rows_node.key == "rows" and panel.tree.isExpanded(panel.tree_model.index(0, 0))
+    assert rows_node.key == "rows"
+    assert not panel.tree.isExpanded(panel.tree_model.index(0, 0))  # too big to unfold
     assert rows_node.children is not None and len(rows_node.children) == 20_000
     assert all(child.children is None for child in rows_node.children)
