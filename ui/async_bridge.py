@@ -48,6 +48,19 @@ def error_text(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+def _current_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    try:
+        # qasync sets its loop as the thread's loop; Qt slots may run outside a coroutine.
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return None
+    return None if loop.is_closed() else loop
+
+
 class AsyncCalls:
     """Engine calls started by one widget: scheduled on the loop, reported back to it."""
 
@@ -67,9 +80,17 @@ class AsyncCalls:
         coro: Coroutine[Any, Any, T],
         on_result: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
-    ) -> asyncio.Task[T]:
-        """Run ``coro`` on the running loop; call back with its result or its error."""
-        loop = asyncio.get_event_loop()
+    ) -> asyncio.Task[T] | None:
+        """Run ``coro`` on the loop; call back with its result or its error.
+
+        Returns the task, or None when no usable loop exists (a Qt timer firing after the
+        loop was closed, e.g. while the app shuts down): the call is then dropped.
+        """
+        loop = _current_loop()
+        if loop is None:
+            coro.close()
+            log.debug("no event loop: dropped an engine call from %r", self._owner)
+            return None
         task: asyncio.Task[T] = loop.create_task(coro)
         self._tasks.add(task)
 

@@ -1,6 +1,7 @@
 """The node palette: every plugin (and connector action) by category, searchable.
 
-``PalettePanel(service)`` — a tree of the registry's plugins grouped by category, a
+``PalettePanel(service)`` — a tree of the registry's plugins grouped by category (with
+the category's colour and glyph from :mod:`ui.theme`, as on the canvas), a
 search box filtering by id, name and description, and a detail line with the selected
 plugin's description (also its tooltip).
 
@@ -27,11 +28,21 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from engine import EngineService, Plugin
 from ui.document import PLUGIN_MIME_TYPE
+from ui.theme import category_color, category_glyph
 
 __all__ = ["PLUGIN_ID_ROLE", "PLUGIN_MIME", "PaletteModel", "PalettePanel"]
 
@@ -43,6 +54,25 @@ PLUGIN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 
 _AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def category_icon(category: str, size: int = 18) -> QIcon:
+    """The category's colour and glyph (as on the canvas's node headers) as an icon."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(*category_color(category)))
+    painter.drawRoundedRect(0, 0, size, size, 4, 4)
+    painter.setPen(QColor("white"))
+    font = painter.font()
+    font.setPixelSize(int(size * 0.7))
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, category_glyph(category))
+    painter.end()
+    return QIcon(pixmap)
 
 
 class PaletteModel(QStandardItemModel):
@@ -61,7 +91,7 @@ class PaletteModel(QStandardItemModel):
         for plugin in sorted(plugins, key=lambda p: (p.category.lower(), (p.name or p.id).lower())):
             parent = categories.get(plugin.category)
             if parent is None:
-                parent = QStandardItem(plugin.category)
+                parent = QStandardItem(category_icon(plugin.category), plugin.category)
                 parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 parent.setData("", SEARCH_ROLE)
                 categories[plugin.category] = parent

@@ -82,3 +82,18 @@ async def test_garbage_collector_runs_on_the_gui_thread(qtbot) -> None:
     if not was_enabled:
         gc.disable()
     assert collected_on == [threading.main_thread().name]
+
+
+def test_a_call_without_a_loop_is_dropped(qtbot, recwarn) -> None:
+    """A Qt timer may fire after the loop closed (shutdown): nothing runs, nothing leaks."""
+    asyncio.set_event_loop(None)
+    ran: list[bool] = []
+
+    async def call() -> None:
+        ran.append(True)
+
+    assert AsyncCalls().spawn(call()) is None
+    import gc
+    gc.collect()
+    assert ran == []
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]

@@ -21,6 +21,7 @@ async def test_lists_every_plugin_by_category(qtbot, service: EngineService) -> 
     acme = next(panel.proxy.index(r, 0) for r in range(panel.proxy.rowCount())
                 if panel.proxy.index(r, 0).data() == "Acme")
     assert panel.proxy.rowCount(acme) == 1
+    assert not acme.data(Qt.ItemDataRole.DecorationRole).isNull()  # category colour + glyph
     assert panel.proxy.index(0, 0, acme).data(PLUGIN_ID_ROLE) == "acme.post_note"
     tip = panel.index_of("double").data(Qt.ItemDataRole.ToolTipRole)
     assert "Multiply the input value by two." in tip
