@@ -186,8 +186,8 @@ class ConnectorsDialog(QDialog):
 
     def _show_config(self, info: dict[str, Any]) -> None:
         if self.form is not None:
-            self.form.setParent(None)
-            self.form.deleteLater()
+            self.form.hide()
+            self.form.deleteLater()  # parented until then: Qt owns it
         while self._config_layout.count():
             self._config_layout.takeAt(0)
         schema = info.get("config_schema") or {"type": "object", "properties": {}}

@@ -8,7 +8,9 @@ pause in typing (:data:`EDIT_DELAY_MS`), so one burst of typing is one undo step
 ``flush()`` emits a pending edit at once (it also happens when another node is shown).
 
 For the ``trigger`` plugin, ``connector`` and ``event`` get pickers filled from
-``service.list_connectors()`` (free text stays possible). Secret params (``format:
+``service.list_connectors()`` (free text stays possible), and the chosen connector's own
+trigger params (its ``trigger_params`` schema: a schedule's ``cron``, an MQTT ``topic``…)
+join the form. Secret params (``format:
 secret``) pick from ``service.secrets.names()``; secret values are never read.
 
 Signals:
@@ -131,6 +133,7 @@ class PropertiesPanel(QWidget):
         self._last_settings: NodeSettings = NodeSettings()
         self._valid = True
         self._connectors: list[dict[str, Any]] = []
+        self._options_for: str | None = None
         self._timer = QTimer(self, singleShot=True, interval=EDIT_DELAY_MS)
         self._timer.timeout.connect(self.flush)
 
@@ -227,28 +230,70 @@ class PropertiesPanel(QWidget):
         plugin = self.service.registry.get(node.plugin)
         self.title.setText(f"<b>{node.id}</b> · {plugin.name or plugin.id} "
                            f"<code>{plugin.id}</code><br><small>{plugin.description}</small>")
+        self._options_for = None
+        self._build_form(plugin.id, node.params)
+        if plugin.id == _TRIGGER:
+            self.calls.spawn(_list_connectors(self.service), self._show_connectors)
+
+    def _build_form(self, plugin_id: str, params: dict[str, Any]) -> None:
+        plugin = self.service.registry.get(plugin_id)
+        schema: dict[str, Any] = plugin.params_schema
         overrides: dict[str, FieldEditor] = {}
-        properties = plugin.params_schema.get("properties", {}) or {}
+        properties = schema.get("properties", {}) or {}
         if plugin.id == _TRIGGER:
             for name in ("connector", "event"):
                 if name in properties:
                     overrides[name] = SuggestEditor(properties[name])
-        form = ParamForm(plugin.params_schema, overrides=overrides)
-        form.set_values(node.params)
+            options = self._trigger_options(self._options_for)
+            if options:
+                # The connector's own trigger params (cron, topic, channel …) join the form.
+                schema = {**schema, "properties": {**properties, **options}}
+        form = ParamForm(schema, overrides=overrides)
+        form.set_values(params)
         form.edited.connect(self._edited)
         self._replace_form(form)
         self._validate()
         if any(isinstance(e, SecretEditor) for e in form.editors.values()):
             self.calls.spawn(asyncio.to_thread(self.service.secrets.names), form.set_secret_names)
-        if overrides:
-            self.calls.spawn(_list_connectors(self.service), self._show_connectors)
-            connector = overrides.get("connector")
-            if isinstance(connector, SuggestEditor):
-                connector.changed.connect(self._update_event_choices)
+        connector = overrides.get("connector")
+        if isinstance(connector, SuggestEditor):
+            connector.set_choices(str(c["name"]) for c in self._connectors)
+            connector.changed.connect(self._connector_changed)
+            self._update_event_choices()
+
+    def _trigger_options(self, connector: str | None) -> dict[str, Any]:
+        chosen = next((c for c in self._connectors if c.get("name") == connector), None)
+        schema = (chosen or {}).get("trigger_params") or {}
+        options = schema.get("properties") if isinstance(schema, dict) else None
+        return {k: v for k, v in (options or {}).items() if k not in ("connector", "event")}
+
+    def _connector_changed(self) -> None:
+        self._update_event_choices()
+        if self.form is None or self.node is None:
+            return
+        connector = self.form.editors.get("connector")
+        name = connector.value() if isinstance(connector, SuggestEditor) else None
+        wanted = name if self._trigger_options(name) else None
+        if wanted == self._options_for:
+            return
+        had_focus = connector is not None and connector.combo.hasFocus() if isinstance(
+            connector, SuggestEditor) else False
+        self._options_for = wanted
+        self._build_form(self.node.plugin, self._current_params())
+        fresh = self.form.editors.get("connector") if self.form is not None else None
+        if had_focus and isinstance(fresh, SuggestEditor):
+            fresh.combo.setFocus()
+            line = fresh.combo.lineEdit()
+            if line is not None:
+                line.end(False)
+        self._edited()
 
     def _replace_form(self, form: ParamForm | None) -> None:
         if self.form is not None:
-            self.form.setParent(None)
+            # Still parented (so owned by Qt) until the loop deletes it: this may run inside
+            # one of its editors' signals, and deleting it right away would pull the rug.
+            self._form_layout.removeWidget(self.form)
+            self.form.hide()
             self.form.deleteLater()
         self.form = form
         self.status.clear()
@@ -257,11 +302,15 @@ class PropertiesPanel(QWidget):
 
     def _show_connectors(self, connectors: list[dict[str, Any]]) -> None:
         self._connectors = connectors
-        if self.form is None:
+        if self.form is None or self.node is None or self.node.plugin != _TRIGGER:
             return
         connector = self.form.editors.get("connector")
         if isinstance(connector, SuggestEditor):
             connector.set_choices(str(c["name"]) for c in connectors)
+            name = connector.value()
+            if self._trigger_options(name) and name != self._options_for:
+                self._options_for = name
+                self._build_form(self.node.plugin, self._current_params())
         self._update_event_choices()
 
     def _update_event_choices(self) -> None:

@@ -175,3 +175,35 @@ async def test_round_trip_through_the_document_editor(qtbot, service: EngineServ
     assert panel.form is form  # same node: values updated in place, not rebuilt
     assert code.text.toPlainText() == ""
     assert form.values()[0] == {"mode": "fast"}
+
+
+async def test_a_triggers_connector_brings_its_own_options(qtbot, service: EngineService) -> None:
+    """A schedule trigger needs a cron or interval: the schedule connector's trigger params."""
+    schedule = next(c for c in service.list_connectors() if c["name"] == "schedule")
+    options = set(schedule["trigger_params"]["properties"])
+    assert options  # the real schedule connector declares cron/interval/...
+    panel, emitted = _panel(qtbot, service)
+    panel.show_node(Node(id="in", plugin="trigger", params={"connector": "webhook"}))
+    await panel.calls.idle()
+    assert panel.form is not None and not options & set(panel.form.editors)
+    connector = panel.form.editors["connector"]
+    assert isinstance(connector, SuggestEditor)
+    line = connector.combo.lineEdit()
+    assert line is not None
+    line.clear()
+    qtbot.keyClicks(line, "schedule")  # the form grows the schedule's options
+    await asyncio.sleep(0)
+    assert options <= set(panel.form.editors)
+    event = panel.form.editors["event"]
+    assert isinstance(event, SuggestEditor) and event.choices() == ["tick"]
+    cron = panel.form.editors["cron"]
+    assert isinstance(cron, StringEditor)
+    qtbot.keyClicks(cron.line, "*/5 * * * *")
+    panel.flush()
+    assert emitted[-1] == ("in", {"connector": "schedule", "cron": "*/5 * * * *"})
+    # Showing a stored schedule trigger builds the options straight away.
+    panel.show_node(Node(id="t2", plugin="trigger", params={"connector": "schedule", "interval": 60}))
+    await panel.calls.idle()
+    interval = panel.form.editors["interval"]
+    assert isinstance(interval, FloatEditor) and interval.spin.value() == 60
+    assert panel.form.values()[0] == {"connector": "schedule", "interval": 60}
