@@ -199,6 +199,8 @@ class PropertiesPanel(QWidget):
         elif not self._timer.isActive() and node.params != self._current_params():
             self.form.set_values(node.params)
             self._validate()
+            if node.plugin == _TRIGGER:
+                self._connector_changed(by_user=False)  # an undo may have switched it
         self._last_params = dict(node.params)
         self._last_settings = node.settings or NodeSettings()
         if not self.label.hasFocus():
@@ -267,7 +269,7 @@ class PropertiesPanel(QWidget):
         options = schema.get("properties") if isinstance(schema, dict) else None
         return {k: v for k, v in (options or {}).items() if k not in ("connector", "event")}
 
-    def _connector_changed(self) -> None:
+    def _connector_changed(self, by_user: bool = True) -> None:
         self._update_event_choices()
         if self.form is None or self.node is None:
             return
@@ -286,7 +288,8 @@ class PropertiesPanel(QWidget):
             line = fresh.combo.lineEdit()
             if line is not None:
                 line.end(False)
-        self._edited()
+        if by_user:
+            self._edited()
 
     def _replace_form(self, form: ParamForm | None) -> None:
         if self.form is not None:

@@ -207,3 +207,21 @@ async def test_a_triggers_connector_brings_its_own_options(qtbot, service: Engin
     interval = panel.form.editors["interval"]
     assert isinstance(interval, FloatEditor) and interval.spin.value() == 60
     assert panel.form.values()[0] == {"connector": "schedule", "interval": 60}
+
+
+async def test_undoing_a_connector_switch_restores_its_options(qtbot, service: EngineService) -> None:
+    editor = DocumentEditor(service.registry)
+    node_id = editor.add_node("trigger", params={"connector": "mqtt", "topic": "sensors/#"})
+    assert node_id is not None
+    panel, _ = _panel(qtbot, service)
+    panel.params_edited.connect(editor.set_params)
+    editor.model.node_changed.connect(lambda nid: panel.show_node(editor.model.node(nid)))
+    panel.show_node(editor.model.node(node_id))
+    await panel.calls.idle()
+    assert panel.form is not None and "topic" in panel.form.editors
+    editor.set_params(node_id, {"connector": "schedule", "interval": 5})
+    assert panel.form is not None and "interval" in panel.form.editors
+    assert "topic" not in panel.form.editors
+    editor.undo_stack.undo()
+    assert panel.form is not None and "topic" in panel.form.editors
+    assert panel.form.values()[0] == {"connector": "mqtt", "topic": "sensors/#"}
