@@ -232,7 +232,9 @@ class PropertiesPanel(QWidget):
         plugin = self.service.registry.get(node.plugin)
         self.title.setText(f"<b>{node.id}</b> · {plugin.name or plugin.id} "
                            f"<code>{plugin.id}</code><br><small>{plugin.description}</small>")
-        self._options_for = None
+        connector = node.params.get("connector") if plugin.id == _TRIGGER else None
+        known = isinstance(connector, str) and bool(self._trigger_options(connector))
+        self._options_for = connector if known else None  # no rebuild once the list comes
         self._build_form(plugin.id, node.params)
         if plugin.id == _TRIGGER:
             self.calls.spawn(_list_connectors(self.service), self._show_connectors)
