@@ -101,6 +101,11 @@ def describe_event(event: Event) -> LogEntry:
     elif name == "connector_event":
         source = str(event.get("connector", ""))
         message = f"{event.get('type')} {_short(event.get('payload'))}"
+    elif name == "connector_state":
+        source = str(event.get("connector", ""))
+        state = str(event.get("state", ""))
+        message = f"{source}: {state}"
+        level = "warning" if state.startswith("error") else "info"
     elif name == "workflow_update":
         source = str(event.get("workflow_id", ""))
         message = f"workflow changed: {_short(event.get('changes'))}"

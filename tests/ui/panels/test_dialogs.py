@@ -145,6 +145,17 @@ async def test_connectors_config_and_write_only_secrets(qtbot, service: EngineSe
     assert service.secrets.get("email.password") is None
 
 
+async def test_connector_states_update_live(qtbot, service: EngineService) -> None:
+    dialog = ConnectorsDialog(service)
+    qtbot.addWidget(dialog)
+    dialog.select("mqtt")
+    await dialog.calls.idle()
+    service.bus.publish("connector_state", connector="mqtt", state="error: broker unreachable")
+    row = dialog.connector_names().index("mqtt")
+    assert dialog.list.item(row).text().endswith("error: broker unreachable")
+    assert "error: broker unreachable" in dialog.details.text()
+
+
 async def test_connectors_refuse_a_bad_config(qtbot, service: EngineService) -> None:
     dialog = ConnectorsDialog(service)
     qtbot.addWidget(dialog)

@@ -33,6 +33,12 @@ async def test_a_run_and_a_connector_event_are_logged(qtbot, service: EngineServ
     connector = next(e for e in panel.model.entries if e.event == "connector_event")
     assert connector.source == "webhook" and "order_created" in connector.message
 
+    service.bus.publish("connector_state", connector="mqtt", state="error: connection refused")
+    panel.flush()
+    state = panel.model.entries[-1]
+    assert (state.level, state.source, state.message) == (
+        "warning", "mqtt", "mqtt: error: connection refused")
+
     panel.set_level("error")
     assert {e.level for e in panel.visible_entries()} == {"error"}
     panel.set_level("debug")
