@@ -12,7 +12,8 @@ Every editor is a ``QWidget`` with the same small protocol:
 
 :func:`editor_for` picks the editor from the property schema: string → line edit;
 ``format: multiline`` → plain text (monospace for code and templates); number/integer →
-spin boxes honouring ``minimum``/``maximum``; boolean → check box; ``enum`` → combo box;
+spin boxes honouring ``minimum``/``maximum`` (a step below the minimum reads
+"(default)": the key is left out); boolean → check box; ``enum`` → combo box;
 ``format: secret`` → a picker of secret *names*; object, array and anything else → JSON.
 """
 
@@ -160,7 +161,9 @@ class TextEditor(FieldEditor):
         if monospace:
             self.text.setFont(monospace_font())
             self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.text.setMinimumHeight(self.fontMetrics().height() * 5)
+        lines = self.fontMetrics().lineSpacing()
+        self.text.setMinimumHeight(lines * 4)
+        self.text.setMaximumHeight(lines * (14 if monospace else 8))
         self.text.textChanged.connect(self.changed)
         _wrap(self, self.text)
 
@@ -187,50 +190,59 @@ def _bounds(schema: Mapping[str, Any], low: float, high: float) -> tuple[float, 
     return max(float(minimum), low), min(float(maximum), high)
 
 
-class FloatEditor(FieldEditor):
+class _NumberEditor(FieldEditor):
+    """Spin-box editors: one step below the minimum stands for "not set" ("(default)")."""
+
+    spin: QSpinBox | QDoubleSpinBox
+
+    def _setup(self, schema: Mapping[str, Any], low: float, high: float) -> None:
+        #: The schema's bounds (the spin box reaches one step lower, for "not set").
+        self.minimum, self.maximum = low, high
+        default = schema.get("default")
+        self.spin.setSpecialValueText("(default)" if default is None else f"(default: {default})")
+        self.spin.valueChanged.connect(self.changed)
+        _wrap(self, self.spin)
+
+    def is_set(self) -> bool:
+        return self.spin.value() != self.spin.minimum()
+
+    def _show(self, value: Any) -> None:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and math.isfinite(value):
+            self.spin.setValue(value)  # type: ignore[arg-type]
+        else:
+            self.spin.setValue(self.spin.minimum())  # type: ignore[arg-type]
+
+
+class FloatEditor(_NumberEditor):
     """A spin box for ``number`` honouring ``minimum``/``maximum``."""
 
     def __init__(self, schema: Mapping[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spin = _CompactDoubleSpin()
         self.spin.setDecimals(6)
-        self.spin.setRange(*_bounds(schema, -1e15, 1e15))
+        low, high = _bounds(schema, -1e15, 1e15)
+        self.spin.setRange(low - 1, high)
         self.spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-        self._default = schema.get("default")
-        self.spin.valueChanged.connect(self.changed)
-        _wrap(self, self.spin)
+        self._setup(schema, low, high)
 
     def value(self) -> Any:
-        number = self.spin.value()
+        number = float(self.spin.value())
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
-    def _show(self, value: Any) -> None:
-        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-            value = self._default if isinstance(self._default, int | float) else max(
-                self.spin.minimum(), min(0.0, self.spin.maximum()))
-        self.spin.setValue(float(value))
 
-
-class IntEditor(FieldEditor):
+class IntEditor(_NumberEditor):
     """A spin box for ``integer`` honouring ``minimum``/``maximum``."""
 
     def __init__(self, schema: Mapping[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spin = QSpinBox()
-        low, high = _bounds(schema, -_INT_LIMIT, _INT_LIMIT)
-        self.spin.setRange(math.ceil(low), math.floor(high))
-        self._default = schema.get("default")
-        self.spin.valueChanged.connect(self.changed)
-        _wrap(self, self.spin)
+        low, high = _bounds(schema, -_INT_LIMIT + 1, _INT_LIMIT)
+        self.spin.setRange(math.ceil(low) - 1, math.floor(high))
+        self._setup(schema, math.ceil(low), math.floor(high))
 
     def value(self) -> Any:
-        return self.spin.value()
-
-    def _show(self, value: Any) -> None:
-        if not isinstance(value, int) or isinstance(value, bool):
-            value = self._default if isinstance(self._default, int) else max(
-                self.spin.minimum(), min(0, self.spin.maximum()))
-        self.spin.setValue(int(value))
+        return int(self.spin.value())
 
 
 class BoolEditor(FieldEditor):
@@ -379,7 +391,9 @@ class JsonEditor(FieldEditor):
         self.text = QPlainTextEdit()
         self.text.setFont(monospace_font())
         self.text.setTabChangesFocus(True)
-        self.text.setMinimumHeight(self.fontMetrics().height() * 4)
+        lines = self.fontMetrics().lineSpacing()
+        self.text.setMinimumHeight(lines * 3)
+        self.text.setMaximumHeight(lines * 10)
         kind = schema_type(schema)
         self.text.setPlaceholderText({"object": "{ }", "array": "[ ]"}.get(kind or "", "JSON value"))
         self.text.textChanged.connect(self.changed)

@@ -123,7 +123,7 @@ def describe_event(event: Event) -> LogEntry:
 class LogModel(QAbstractTableModel):
     """The newest ``max_rows`` log entries."""
 
-    HEADERS = ("Time", "Level", "Event", "Source", "Message")
+    HEADERS = ("Time (UTC)", "Level", "Event", "Source", "Message")
 
     def __init__(self, max_rows: int = 5000) -> None:
         super().__init__()

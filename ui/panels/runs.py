@@ -62,13 +62,15 @@ def _parse(moment: str | None) -> datetime | None:
 
 
 def format_duration(run: dict[str, Any]) -> str:
-    """``1.25 s``, ``3 min 4 s`` … between ``started_at`` and ``finished_at``."""
+    """``12 ms``, ``1.25 s``, ``3 min 4 s`` … between ``started_at`` and ``finished_at``."""
     started, finished = _parse(run.get("started_at")), _parse(run.get("finished_at"))
     if started is None:
         return ""
     if finished is None:
         return "running…" if run.get("status") in ("running", "queued") else ""
     seconds = (finished - started).total_seconds()
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
     if seconds < 60:
         return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
     minutes, rest = divmod(int(seconds), 60)
@@ -165,6 +167,7 @@ class RunsPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(1, 150)
+        self.table.setWordWrap(False)  # the full error is in the tooltip
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.status = QLabel()
         self.more_button = QPushButton("Load more")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -65,6 +67,15 @@ __all__ = ["WorkflowsModel", "WorkflowsPanel", "document_json"]
 _NO_INDEX = QModelIndex()
 _AnyIndex = QModelIndex | QPersistentModelIndex
 _JSON_FILTER = "Workflow JSON (*.json);;All files (*)"
+
+
+def _local_minute(moment: Any) -> str:
+    """``2026-01-31 14:05`` in local time, from an ISO 8601 UTC timestamp."""
+    try:
+        parsed = datetime.fromisoformat(str(moment).replace("Z", "+00:00"))
+    except ValueError:
+        return str(moment or "")
+    return parsed.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def document_json(stored: dict[str, Any]) -> dict[str, Any]:
@@ -112,8 +123,7 @@ class WorkflowsModel(QAbstractTableModel):
             return None
         workflow = self.workflows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            value = (workflow["name"], workflow["status"],
-                     str(workflow.get("updated_at", "")).replace("T", " ").rstrip("Z"))
+            value = (workflow["name"], workflow["status"], _local_minute(workflow.get("updated_at")))
             return value[index.column()]
         if role == Qt.ItemDataRole.FontRole and workflow["id"] == self.current:
             font = QFont()
@@ -163,8 +173,13 @@ class WorkflowsPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 180)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Fixed widths: ResizeToContents would measure every row (slow with thousands).
+        metrics = self.fontMetrics()
+        self.table.setColumnWidth(1, metrics.horizontalAdvance("Status") + 24)
+        self.table.setColumnWidth(2, metrics.horizontalAdvance("2026-12-31 23:59") + 16)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)

@@ -53,9 +53,14 @@ async def test_editor_kinds_follow_the_schema(qtbot, service: EngineService) -> 
                      "headers": JsonEditor, "items": JsonEditor, "token": SecretEditor}
     ratio, count = editors["ratio"], editors["count"]
     assert isinstance(ratio, FloatEditor) and isinstance(count, IntEditor)
-    assert (ratio.spin.minimum(), ratio.spin.maximum()) == (0, 1)
-    assert (count.spin.minimum(), count.spin.maximum()) == (1, 5)
-    assert count.spin.value() == 2  # the schema default, shown but not written
+    assert (ratio.minimum, ratio.maximum) == (0, 1) and ratio.spin.maximum() == 1
+    assert (count.minimum, count.maximum) == (1, 5) and count.spin.maximum() == 5
+    # Unset: the schema default is shown as such and not written into the params.
+    assert count.spin.text() == "(default: 2)" and not count.is_set()
+    count.spin.stepUp()
+    assert count.is_set() and count.value() == 1
+    count.spin.stepDown()
+    assert not count.is_set()
     code = editors["code"]
     assert isinstance(code, TextEditor)
     assert code.text.font().fixedPitch() or code.text.font().styleHint() != 0

@@ -36,7 +36,7 @@ async def test_lists_runs_newest_first_and_emits_the_selected_run(qtbot, service
     assert [r["id"] for r in panel.model.runs] == [second, first]
     assert [panel.model.index(r, 0).data() for r in range(2)] == ["failed", "succeeded"]
     assert "dbl" in panel.model.index(0, 4).data()
-    assert panel.model.index(1, 2).data().endswith(" s")
+    assert panel.model.index(1, 2).data().endswith((" ms", " s"))
     assert panel.status.text() == "2 runs"
 
     selected: list[dict] = []
@@ -73,4 +73,5 @@ def test_format_duration() -> None:
            "finished_at": "2026-01-01T10:03:04.5Z"}
     assert format_duration(run) == "3 min 4 s"
     assert format_duration({**run, "finished_at": "2026-01-01T10:00:01.25Z"}) == "1.25 s"
+    assert format_duration({**run, "finished_at": "2026-01-01T10:00:00.012Z"}) == "12 ms"
     assert format_duration({"status": "running", "started_at": run["started_at"]}) == "running…"
