@@ -149,16 +149,20 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, slot: Any,
                 shortcut: QtGui.QKeySequence | QtGui.QKeySequence.StandardKey | str | None = None,
-                tip: str = "") -> QAction:
+                tip: str = "", canvas: bool = False) -> QAction:
+        """An action with a shortcut; ``canvas`` ones (copy, delete, …) only act while the
+        canvas has the focus, so they never steal keys from the panels' fields and lists."""
         action = QtGui.QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QtGui.QKeySequence(shortcut))
-            action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+            context = QtCore.Qt.ShortcutContext
+            action.setShortcutContext(context.WidgetWithChildrenShortcut if canvas
+                                      else context.WindowShortcut)
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
         action.triggered.connect(slot)
-        self.addAction(action)
+        (self.view if canvas else self).addAction(action)
         return action
 
     def _build_actions(self) -> None:
@@ -173,16 +177,18 @@ class MainWindow(QMainWindow):
         self.act_redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QtGui.QKeySequence(K.Redo), QtGui.QKeySequence("Ctrl+Y")])
         self.addActions([self.act_undo, self.act_redo])
-        self.act_copy = self._action("&Copy", self.copy, K.Copy)
-        self.act_cut = self._action("Cu&t", self.cut, K.Cut)
-        self.act_paste = self._action("&Paste", self.paste, K.Paste)
-        self.act_duplicate = self._action("D&uplicate", self.duplicate, "Ctrl+D")
-        self.act_delete = self._action("&Delete", self.canvas.delete_selection, K.Delete)
-        self.act_select_all = self._action("Select &all", self.select_all, K.SelectAll)
+        self.act_copy = self._action("&Copy", self.copy, K.Copy, canvas=True)
+        self.act_cut = self._action("Cu&t", self.cut, K.Cut, canvas=True)
+        self.act_paste = self._action("&Paste", self.paste, K.Paste, canvas=True)
+        self.act_duplicate = self._action("D&uplicate", self.duplicate, "Ctrl+D", canvas=True)
+        self.act_delete = self._action("&Delete", self.canvas.delete_selection, K.Delete,
+                                       canvas=True)
+        self.act_select_all = self._action("Select &all", self.select_all, K.SelectAll,
+                                           canvas=True)
         self.act_add = self._action("&Add node…", self.view.open_quick_search, None,
                                     "Search for a node to add (Tab on the canvas)")
         self.act_fit = self._action("Zoom to &fit", self.canvas.zoom_to_fit, "F",
-                                    "Show the whole workflow (or the selection)")
+                                    "Show the whole workflow (or the selection)", canvas=True)
         self.act_run = self._action("▶  Run", self.run_workflow, "F5", "Run the workflow")
         self.act_stop = self._action("■  Stop", self.stop_run, "Shift+F5", "Stop the running workflow")
         self.act_theme = self._action("&Dark theme", self.toggle_theme)
@@ -390,13 +396,29 @@ class MainWindow(QMainWindow):
         task.add_done_callback(done)
         return task
 
-    async def idle(self) -> None:
-        """Wait until every task the window started has finished (tests)."""
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Wait until the window is quiet: its tasks, the autosave, the panels' engine calls
+        and their pending (single-shot) refresh timers are all done. Used before the engine
+        stops (closing the app, tests), so nothing is left waiting on a stopped engine."""
         import asyncio
 
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.sync.flush()
+        async with asyncio.timeout(timeout):
+            while True:
+                while self._tasks:
+                    await asyncio.gather(*self._tasks, return_exceptions=True)
+                await self.sync.flush()
+                calls = [c for c in (getattr(w, "calls", None) for w in self._panels()) if c]
+                for panel_calls in calls:
+                    await panel_calls.idle()
+                timers = [t for t in self.findChildren(QtCore.QTimer)
+                          if t.isSingleShot() and t.isActive()]
+                if not timers and not self._tasks and not any(c._tasks for c in calls):
+                    return
+                await asyncio.sleep(0.05)
+
+    def _panels(self) -> list[QWidget]:
+        names = ("palette_panel", "workflows", "properties", "inspector", "runs_panel", "log_panel")
+        return [w for w in (getattr(self, n, None) for n in names) if isinstance(w, QWidget)]
 
     # -- workflows -------------------------------------------------------------------------
     def new_workflow(self) -> None:
@@ -652,11 +674,17 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         """List the keyboard shortcuts."""
         rows = [(a.text().replace("&", ""), a.shortcut().toString())
-                for a in self.actions() if not a.shortcut().isEmpty()]
+                for a in [*self.actions(), *self.view.actions()] if not a.shortcut().isEmpty()]
         rows.append(("Add node at the cursor", "Tab (on the canvas)"))
-        rows.append(("Pan", "Middle mouse or Alt + drag"))
-        text = "\n".join(f"{key:<18} {name}" for name, key in rows)
-        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", text)
+        rows.append(("Pan", "Middle mouse, or Alt + drag"))
+        rows.append(("Zoom", "Mouse wheel"))
+        table = "".join(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{name}</td></tr>"
+                        for name, key in rows)
+        box = QtWidgets.QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setText(f"<table>{table}</table>")
+        box.open()  # not exec(): the qasync loop keeps running
+        self.shortcuts_box = box
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.attached:

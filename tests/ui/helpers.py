@@ -20,6 +20,7 @@ def make_window(service: EngineService, tmp_path: Path) -> MainWindow:
     window = MainWindow(service, api_address="127.0.0.1:0", settings=settings)
     window.resize(1280, 800)
     window.show()
+    window.activateWindow()  # shortcuts only reach the active window
     return window
 
 
@@ -41,3 +42,9 @@ def port_point(window: MainWindow, node_id: str, port: str | None, output: bool)
 def scene_point(window: MainWindow, point: QPointF) -> QPoint:
     """Viewport coordinates of a scene point."""
     return window.view.mapFromScene(point)
+
+
+async def close_window(window: MainWindow) -> None:
+    """Close like the user does, then let the last autosave finish (as the app does)."""
+    window.close()
+    await window.idle()

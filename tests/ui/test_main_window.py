@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from engine import EngineService
 from engine.model import WorkflowDocument
-from tests.ui.helpers import make_window, port_point, wait_until
+from tests.ui.helpers import close_window, make_window, port_point, wait_until
 from ui.panels.palette import PLUGIN_ID_ROLE
 from ui.sync import WorkflowSync
 
@@ -59,9 +59,7 @@ async def test_drop_from_palette_creates_the_node_where_dropped(service: EngineS
     assert item.pos() == QPointF(*node.position)
     window.editor.undo_stack.undo()
     assert "double" not in window.canvas.nodes and window.model.node("double") is None
-    window.close()
-
-
+    await close_window(window)
 async def test_wiring_valid_and_invalid_ports_with_the_mouse(service: EngineService,
                                                             tmp_path: Path) -> None:
     window = make_window(service, tmp_path)
@@ -94,9 +92,7 @@ async def test_wiring_valid_and_invalid_ports_with_the_mouse(service: EngineServ
           port_point(window, "trigger", None, False))
     assert len(window.model.document.edges) == 2
     assert "cycle" in window.statusBar().currentMessage()
-    window.close()
-
-
+    await close_window(window)
 async def test_moving_a_node_with_the_mouse_is_an_undoable_edit(service: EngineService,
                                                                 tmp_path: Path) -> None:
     window = make_window(service, tmp_path)
@@ -111,9 +107,7 @@ async def test_moving_a_node_with_the_mouse_is_an_undoable_edit(service: EngineS
     window.editor.undo_stack.undo()
     assert window.model.node("double").position == (0.0, 0.0)
     assert item.pos() == QPointF(0, 0)
-    window.close()
-
-
+    await close_window(window)
 async def test_a_run_paints_node_states(service: EngineService, tmp_path: Path) -> None:
     window = make_window(service, tmp_path)
     await window.open_initial()
@@ -148,9 +142,7 @@ async def test_a_run_paints_node_states(service: EngineService, tmp_path: Path) 
     assert "must be a number" in items["double"].message
     assert items["double_2"].status == "skipped"
     assert "failed" in window.statusBar().currentMessage()
-    window.close()
-
-
+    await close_window(window)
 async def test_a_change_through_the_service_appears_on_the_open_canvas(
         service: EngineService, tmp_path: Path) -> None:
     window = make_window(service, tmp_path)
@@ -173,9 +165,7 @@ async def test_a_change_through_the_service_appears_on_the_open_canvas(
     await wait_until(lambda: not window.model.dirty)
     again = await service.get_workflow(stored["id"])
     assert [n["id"] for n in again["nodes"]] == ["in", "dbl", "double"]
-    window.close()
-
-
+    await close_window(window)
 async def test_autosave_restores_unsaved_work_after_a_crash(service: EngineService,
                                                            tmp_path: Path) -> None:
     window = make_window(service, tmp_path)
@@ -205,9 +195,7 @@ async def test_autosave_restores_unsaved_work_after_a_crash(service: EngineServi
     saved = await service.get_workflow(stored["id"])
     assert [n["id"] for n in saved["nodes"]] == ["trigger", "double"]
     assert WorkflowSync(service, restarted.editor).recoverable() == []
-    restarted.close()
-
-
+    await close_window(restarted)
 async def test_the_properties_panel_edits_through_undo_commands(service: EngineService,
                                                                 tmp_path: Path) -> None:
     window = make_window(service, tmp_path)
@@ -222,9 +210,7 @@ async def test_the_properties_panel_edits_through_undo_commands(service: EngineS
     window.editor.undo_stack.undo()
     assert window.model.node("trigger").params == {}
     assert window.canvas.nodes["trigger"].title == "Trigger"
-    window.close()
-
-
+    await close_window(window)
 async def test_click_a_wire_and_delete_it(service: EngineService, tmp_path: Path) -> None:
     window = make_window(service, tmp_path)
     await window.open_initial()
@@ -244,9 +230,7 @@ async def test_click_a_wire_and_delete_it(service: EngineService, tmp_path: Path
     assert set(window.canvas.nodes) == {"trigger", "double"}
     window.editor.undo_stack.undo()
     assert len(window.canvas.edges) == 1
-    window.close()
-
-
+    await close_window(window)
 async def test_settings_and_connectors_dialogs_open_from_the_menu(service: EngineService,
                                                                   tmp_path: Path) -> None:
     window = make_window(service, tmp_path)
@@ -265,4 +249,63 @@ async def test_settings_and_connectors_dialogs_open_from_the_menu(service: Engin
     await window.offer_first_run()  # no API user yet: the owner's account is offered
     assert window.first_run_dialog.isVisible()
     window.first_run_dialog.reject()
-    window.close()
+    await close_window(window)
+async def test_keyboard_tab_search_copy_paste_select_all_delete(service: EngineService,
+                                                                  tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    await wait_until(window.isActiveWindow)  # shortcuts only reach the active window
+    view = window.view
+    view.setFocus()
+    # (No QTest.mouseMove here: a bare hover after other tests' windows were deleted
+    # crashes Qt's test helper. With the cursor off the canvas the search opens mid-canvas.)
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    assert view.quick_search.isVisible()
+    QTest.keyClicks(view.quick_search.edit, "doub")
+    QTest.keyClick(view.quick_search.edit, Qt.Key.Key_Return)
+    assert list(window.canvas.nodes) == ["double"]
+    assert not view.quick_search.isVisible()
+
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)   # the new node
+    QTest.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(window.canvas.nodes) == ["double", "double_2", "double_3"]
+    pasted = window.model.node("double_2")
+    original = window.model.node("double")
+    assert pasted.position[0] == original.position[0] + 40
+
+    QTest.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(window.model.selection) == ["double", "double_2", "double_3"]
+
+    # Keys typed into a panel's field stay there.
+    window.name_edit.setFocus()
+    QTest.keyClick(window.name_edit, Qt.Key.Key_Delete)
+    assert len(window.canvas.nodes) == 3
+
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Delete)
+    assert window.canvas.nodes == {} and window.model.document.nodes == []
+    QTest.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.canvas.nodes) == 3
+    await close_window(window)
+async def test_history_run_paints_results_and_layout_is_remembered(service: EngineService,
+                                                                    tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    stored = await service.create_workflow({"name": "H", "nodes": [
+        {"id": "in", "plugin": "trigger"}, {"id": "dbl", "plugin": "double"}],
+        "edges": [{"source": "in", "target": "dbl"}]})
+    await window.open_workflow(stored["id"])
+    await service.run_document(window.model.document, {"value": "x"}, workflow_id=stored["id"])
+    await wait_until(lambda: window.canvas.nodes["dbl"].status == "failed")
+    window.canvas.clear_statuses()
+    run = (await service.list_runs(stored["id"]))[0]
+    window.runs_panel.run_selected.emit(await service.get_run(run["id"]))
+    assert window.canvas.nodes["dbl"].status == "failed"
+    assert "must be a number" in window.canvas.nodes["dbl"].message
+
+    window.docks["log"].hide()
+    await close_window(window)  # saves the dock layout
+    again = make_window(service, tmp_path)
+    assert again.docks["log"].isHidden() and not again.docks["runs"].isHidden()
+    await close_window(again)
