@@ -136,12 +136,31 @@ async def _main(app: QApplication, window: MainWindow, settings: AppSettings) ->
 
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
+    _close_on_signals(app)
     await closed.wait()
     await window.idle()
     if api is not None:
         await api.stop()
     await service.stop()
     return 0
+
+
+def _close_on_signals(app: QApplication) -> None:
+    """Ctrl+C or SIGTERM closes the window, which shuts down cleanly (autosave, API, engine)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(_signum: int, _frame: object) -> None:
+        app.closeAllWindows()
+
+    signal.signal(signal.SIGINT, close)
+    signal.signal(signal.SIGTERM, close)
+    # Python runs signal handlers only between bytecodes: wake it up now and then.
+    ticker = QTimer(app)
+    ticker.setInterval(250)
+    ticker.timeout.connect(lambda: None)
+    ticker.start()
 
 
 async def _start_api(service: EngineService, settings: AppSettings) -> ApiServer | None:
