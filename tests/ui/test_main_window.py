@@ -309,3 +309,23 @@ async def test_history_run_paints_results_and_layout_is_remembered(service: Engi
     again = make_window(service, tmp_path)
     assert again.docks["log"].isHidden() and not again.docks["runs"].isHidden()
     await close_window(again)
+
+
+async def test_dark_and_light_themes(service: EngineService, tmp_path: Path) -> None:
+    from ui.theme import THEMES, current_theme
+
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    chosen: list[str] = []
+    window.theme_changed.connect(chosen.append)
+    window.act_theme.trigger()
+    dark = current_theme().dark
+    assert chosen == ["dark" if dark else "light"]
+    expected = THEMES["dark" if dark else "light"].canvas.background
+    image = window.view.grab().toImage()
+    pixels = [image.pixelColor(x, y) for x in range(2, 42, 2) for y in range(2, 42, 2)]
+    background = [p for p in pixels if (p.red(), p.green(), p.blue()) == expected]
+    assert len(background) > len(pixels) / 2  # the rest is grid
+    window.act_theme.trigger()
+    assert current_theme().dark != dark
+    await close_window(window)
