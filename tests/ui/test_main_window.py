@@ -329,3 +329,28 @@ async def test_dark_and_light_themes(service: EngineService, tmp_path: Path) -> 
     window.act_theme.trigger()
     assert current_theme().dark != dark
     await close_window(window)
+
+
+async def test_moving_a_multi_selection_is_one_undo_step(service: EngineService,
+                                                         tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    window.editor.add_node("trigger", (0, 0))
+    window.editor.add_node("double", (300, 0))
+    window.editor.connect_ports("trigger", "double")
+    window.canvas.zoom_to_fit()
+    window.model.set_selection(["trigger", "double"])
+    assert all(item.isSelected() for item in window.canvas.nodes.values())
+    steps = window.editor.undo_stack.count()
+    item = window.canvas.nodes["double"]
+    start = window.view.mapFromScene(item.scenePos() + QPointF(95, 40))
+    _drag(window.view.viewport(), start, start + QPoint(0, 100))
+    moved = {n.id: n.position for n in window.model.document.nodes}
+    assert moved["trigger"][1] > 30 and moved["double"][1] > 30
+    assert window.editor.undo_stack.count() == steps + 1
+    wire = window.canvas.edges[0]
+    assert wire.path().pointAtPercent(0).y() > 30  # the wire followed its nodes
+    window.editor.undo_stack.undo()
+    assert {n.id: n.position for n in window.model.document.nodes} == {
+        "trigger": (0.0, 0.0), "double": (300.0, 0.0)}
+    await close_window(window)
