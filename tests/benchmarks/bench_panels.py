@@ -71,6 +71,7 @@ def test_inspector_table(qapp: QApplication) -> None:
         sorts.append(time.perf_counter() - started)
     started = time.perf_counter()
     panel.filter.setText("lyon")
+    panel.apply_filter()
     qapp.processEvents()
     filtered = time.perf_counter() - started
     assert panel.proxy.rowCount() == len(rows) // 3 + (1 if len(rows) % 3 > 1 else 0)

@@ -12,14 +12,15 @@ Slots:
     ``show_result(dict)`` — a node result as ``service.get_run`` lists them
     (``node_id``, ``status``, ``input``, ``output``, ``error``).
     ``show_node_data(node_id, input, output, error=None, status=None)``.
-    ``clear()``.
+    ``clear()``, ``apply_filter()`` (the row filter, otherwise applied after a pause in
+    typing).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -36,9 +37,11 @@ from PySide6.QtWidgets import (
 
 from ui.panels.json_models import JsonTreeModel, RowsProxyModel, RowsTableModel, is_rows
 
-__all__ = ["InspectorPanel", "rows_in"]
+__all__ = ["FILTER_DELAY_MS", "InspectorPanel", "rows_in"]
 
 _INPUT, _OUTPUT = 0, 1
+#: Pause in typing after which the row filter is applied.
+FILTER_DELAY_MS = 150
 
 
 def rows_in(data: Any) -> tuple[str, list[dict[str, Any]]] | None:
@@ -97,7 +100,10 @@ class InspectorPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.filter = QLineEdit(placeholderText="Filter rows…")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.set_filter_text)
+        # Typing re-filters after a short pause, not per keystroke (100k rows take a while).
+        self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.filter.textChanged.connect(lambda _t: self._filter_timer.start())
         self.rows_label = QLabel()
         table_page = QWidget()
         table_layout = QVBoxLayout(table_page)
@@ -146,6 +152,11 @@ class InspectorPanel(QWidget):
         self.header.setText("Select a node to see its last input and output.")
         self.error.hide()
         self._refresh()
+
+    def apply_filter(self) -> None:
+        """Filter the table by the filter box's text now."""
+        self._filter_timer.stop()
+        self.proxy.set_filter_text(self.filter.text())
 
     # -- state ---------------------------------------------------------------------------
     @property

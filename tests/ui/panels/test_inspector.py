@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -9,7 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from engine import EngineService, WorkflowDocument
 from tests.ui.panels.plugins import install
-from ui.panels.inspector import InspectorPanel, rows_in
+from ui.panels.inspector import FILTER_DELAY_MS, InspectorPanel, rows_in
 from ui.panels.json_models import JsonTreeModel
 
 
@@ -58,7 +59,9 @@ async def test_rows_get_a_sortable_table(qtbot, service: EngineService) -> None:
     assert _column(panel, "score") == [str(s) for s in sorted(scores)]
     panel.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
     assert _column(panel, "score") == [str(s) for s in sorted(scores, reverse=True)]
-    panel.filter.setText("row 0000")  # rows 0..9
+    panel.filter.setText("row 0000")  # rows 0..9, after a pause in typing
+    assert panel.proxy.rowCount() == 12
+    await asyncio.sleep(FILTER_DELAY_MS / 1000 + 0.1)
     assert panel.proxy.rowCount() == 10
     panel.table_button.click()  # toggle to the tree
     assert not panel.showing_table
