@@ -29,10 +29,7 @@ from ui.commands import (
 )
 from ui.document import WorkflowDocumentModel
 
-__all__ = ["CLIPBOARD_MIME_TYPE", "DocumentEditor", "ports_compatible"]
-
-#: Mime type of copied nodes (a JSON object with ``nodes`` and ``edges``).
-CLIPBOARD_MIME_TYPE = "application/x-omniflow-nodes"
+__all__ = ["DocumentEditor", "ports_compatible"]
 
 #: Types that accept anything / feed anything.
 _WILDCARD_TYPES = {"any", "", None}

@@ -76,6 +76,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(QWidget(self))
         self._build_status_bar(api_address)
         self.statusBar().showMessage("Starting OmniFlow…")
+        # A child timer (not QTimer.singleShot with a lambda): it dies with the window.
+        self._problem_timer = QtCore.QTimer(self, singleShot=True, interval=8000)
+        self._problem_timer.timeout.connect(lambda: self.statusBar().setStyleSheet(""))
         if service is not None:
             self.attach(service)
 
@@ -361,7 +364,7 @@ class MainWindow(QMainWindow):
         """A refused edit: said in the status bar, in red, for a while."""
         self.statusBar().setStyleSheet("QStatusBar { color: #e05555; }")
         self.statusBar().showMessage(f"⚠ {text}", 8000)
-        QtCore.QTimer.singleShot(8000, lambda: self.statusBar().setStyleSheet(""))
+        self._problem_timer.start()
 
     def _update_title(self, *_args: Any) -> None:
         star = "*" if self.model.dirty else ""
@@ -411,7 +414,7 @@ class MainWindow(QMainWindow):
                 for panel_calls in calls:
                     await panel_calls.idle()
                 timers = [t for t in self.findChildren(QtCore.QTimer)
-                          if t.isSingleShot() and t.isActive()]
+                          if t.isSingleShot() and t.isActive() and t is not self._problem_timer]
                 if not timers and not self._tasks and not any(c._tasks for c in calls):
                     return
                 await asyncio.sleep(0.05)
@@ -491,16 +494,12 @@ class MainWindow(QMainWindow):
         self.editor.add_node(plugin_id, (center.x() - 95, center.y() - 30))
 
     def copy(self) -> None:
-        """Copy the selected nodes to the clipboard."""
+        """Copy the selected nodes to the clipboard (as workflow JSON text)."""
         if not self.model.selection:
             return
-        from ui.editor import CLIPBOARD_MIME_TYPE
-
-        text = self.editor.copy_json(self.model.selection)
-        mime = QtCore.QMimeData()
-        mime.setData(CLIPBOARD_MIME_TYPE, text.encode("utf-8"))
-        mime.setText(text)
-        QtGui.QGuiApplication.clipboard().setMimeData(mime)
+        # Plain text, not a QMimeData of our own: the clipboard owns what it is given, and
+        # a Python-made QMimeData ends up deleted twice when the application exits.
+        QtGui.QGuiApplication.clipboard().setText(self.editor.copy_json(self.model.selection))
 
     def cut(self) -> None:
         """Copy, then delete the selection."""
@@ -509,14 +508,7 @@ class MainWindow(QMainWindow):
 
     def paste(self) -> None:
         """Paste nodes from the clipboard, shifted a little."""
-        from ui.editor import CLIPBOARD_MIME_TYPE
-
-        mime = QtGui.QGuiApplication.clipboard().mimeData()
-        if mime.hasFormat(CLIPBOARD_MIME_TYPE):
-            text = bytes(mime.data(CLIPBOARD_MIME_TYPE).data()).decode("utf-8")
-        else:
-            text = mime.text()
-        self.editor.paste_json(text)
+        self.editor.paste_json(QtGui.QGuiApplication.clipboard().text())
 
     def duplicate(self) -> None:
         """Duplicate the selected nodes."""

@@ -90,9 +90,13 @@ def apply_theme(app: QApplication, name: str) -> Theme:
     """Switch the application's widgets to the dark or light theme (unknown: dark)."""
     theme = THEMES.get(name, THEMES["dark"])
     previous, _current[0] = _current[0], theme
-    if not theme.dark and not previous.dark and app.style().name() == "fusion":
+    fusion = app.style().name().lower() == "fusion"
+    if not theme.dark and not previous.dark and fusion:
         return theme  # already Fusion with its standard palette: nothing to do (cold start)
-    app.setStyle("Fusion")
+    if not fusion:
+        # Only once: replacing the style of a running app deletes the old QStyle while
+        # style-sheet widgets still point at it (a crash); a theme is just a palette.
+        app.setStyle("Fusion")
     palette = QPalette()
     if theme.dark:
         window, base, text = QColor(37, 40, 44), QColor(28, 30, 34), QColor(228, 231, 235)

@@ -9,12 +9,19 @@ from typing import Any
 import qasync
 from PySide6.QtWidgets import QApplication
 
+#: Every loop made here stays referenced until the session ends. A closed qasync loop still
+#: has Qt timers that fire once more; if the garbage collector frees the loop (and its
+#: timer object) while one of them is being delivered, Qt crashes. The app has one loop.
+_LOOPS: list[asyncio.AbstractEventLoop] = []
+
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
     app = QApplication.instance() or QApplication([])
     if isinstance(app, QApplication):
         app.setQuitOnLastWindowClosed(False)  # as in the app: closing a window keeps the loop
-    return qasync.QEventLoop(app)
+    loop = qasync.QEventLoop(app)
+    _LOOPS.append(loop)
+    return loop
 
 
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> Mapping[str, Callable[[], Any]]:

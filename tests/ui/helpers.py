@@ -13,6 +13,11 @@ from engine import EngineService
 from ui.canvas.items import NodeItem
 from ui.main_window import MainWindow
 
+#: Windows stay referenced for the whole session: a window freed by Python's garbage
+#: collector in the middle of Qt's timer dispatch crashes Qt. close_window deletes them
+#: the Qt way (deleteLater) instead.
+_ALIVE: list[MainWindow] = []
+
 
 def make_window(service: EngineService, tmp_path: Path) -> MainWindow:
     """A shown main window whose QSettings live in the test's folder."""
@@ -21,6 +26,7 @@ def make_window(service: EngineService, tmp_path: Path) -> MainWindow:
     window.resize(1280, 800)
     window.show()
     window.activateWindow()  # shortcuts only reach the active window
+    _ALIVE.append(window)
     return window
 
 
@@ -48,3 +54,5 @@ async def close_window(window: MainWindow) -> None:
     """Close like the user does, then let the last autosave finish (as the app does)."""
     window.close()
     await window.idle()
+    window.deleteLater()
+    await asyncio.sleep(0.01)
