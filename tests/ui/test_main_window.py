@@ -354,3 +354,20 @@ async def test_moving_a_multi_selection_is_one_undo_step(service: EngineService,
     assert {n.id: n.position for n in window.model.document.nodes} == {
         "trigger": (0.0, 0.0), "double": (300.0, 0.0)}
     await close_window(window)
+
+
+async def test_stop_cancels_the_run(service: EngineService, tmp_path: Path) -> None:
+    window = make_window(service, tmp_path)
+    await window.open_initial()
+    window.editor.add_node("trigger", (0, 0))
+    window.editor.add_node("delay", (300, 0), {"seconds": 30})
+    window.editor.connect_ports("trigger", "delay")
+    window.run_workflow()
+    await wait_until(lambda: window.canvas.nodes["delay"].status == "running")
+    assert window.act_stop.isEnabled()
+    window.act_stop.trigger()
+    await wait_until(lambda: not window.runs.running)
+    assert window.canvas.nodes["delay"].status == "cancelled"
+    assert not window.act_stop.isEnabled()
+    assert "cancelled" in window.statusBar().currentMessage()
+    await close_window(window)
