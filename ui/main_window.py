@@ -536,6 +536,7 @@ class MainWindow(QMainWindow):
 
     def run_workflow(self) -> None:
         """Save, then start a run of the open workflow."""
+        self.properties.flush()  # a param typed a moment ago belongs to this run
         run_input = self.run_input()
         if run_input is not None:
             self.spawn(self.start_run(run_input))
