@@ -106,6 +106,13 @@ async def _painted(window: MainWindow, timeout: float = 1.0) -> None:
 
 
 async def _main(app: QApplication, window: MainWindow, settings: AppSettings) -> int:
+    import asyncio
+
+    # Closing (the window, Ctrl+C, SIGTERM) is heard from the start, so a close during
+    # start-up still shuts down cleanly once start-up is through.
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    _close_on_signals(app)
     await _painted(window)
     from engine import EngineService
 
@@ -131,12 +138,10 @@ async def _main(app: QApplication, window: MainWindow, settings: AppSettings) ->
     api = await _start_api(service, settings)
     window.set_api_address(api.address if api is not None else None)
     await window.open_initial()
-    await window.offer_first_run()
-    import asyncio
+    from ui.async_bridge import install_gc_policy
 
-    closed = asyncio.Event()
-    app.lastWindowClosed.connect(closed.set)
-    _close_on_signals(app)
+    install_gc_policy(app)  # collections on the GUI thread, start-up objects frozen
+    await window.offer_first_run()
     await closed.wait()
     await window.idle()
     if api is not None:

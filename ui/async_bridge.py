@@ -35,7 +35,8 @@ from typing import Any, TypeVar
 import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
-__all__ = ["AsyncCalls", "GuiThreadGarbageCollector", "error_text", "listen_weakly"]
+__all__ = ["AsyncCalls", "GuiThreadGarbageCollector", "error_text", "install_gc_policy",
+           "listen_weakly"]
 
 log = logging.getLogger(__name__)
 
@@ -194,3 +195,18 @@ class GuiThreadGarbageCollector(QObject):
                 if count2 > threshold2:
                     found += gc.collect(2)
         return found
+
+
+def install_gc_policy(parent: QObject | None = None) -> GuiThreadGarbageCollector:
+    """The desktop's garbage-collection policy, applied once the editor has loaded.
+
+    Everything alive at that point (modules, plugins, the window) lives as long as the
+    app, so ``gc.freeze()`` moves it out of the collector's sight and full collections
+    stay short; from then on collections run from a GUI-thread timer only (see
+    :class:`GuiThreadGarbageCollector`). Returns the started collector.
+    """
+    gc.collect()
+    gc.freeze()
+    collector = GuiThreadGarbageCollector(parent=parent)
+    collector.start()
+    return collector

@@ -6,6 +6,7 @@ Run with ``make bench`` (offscreen). Each benchmark prints its figures.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import statistics
 import subprocess
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from engine import EngineConfig, EngineService, Plugin, PluginRegistry, Port, WorkflowDocument
 from engine.plugins.sdk import ExecutionContext
+from ui.async_bridge import install_gc_policy
 from ui.canvas import CanvasAdapter, CanvasView
 from ui.editor import DocumentEditor
 
@@ -213,6 +215,7 @@ def test_event_loop_lag_while_slow_plugins_run(qapp: QApplication, tmp_path: Pat
         window.show()
         stored = await service.create_workflow({"name": "Slow", "nodes": nodes, "edges": edges})
         await window.open_workflow(stored["id"])
+        collector = install_gc_policy()  # as app/desktop.py does once the editor has loaded
         loop = asyncio.get_running_loop()
         asyncio_lags: list[float] = []
         qt_gaps: list[float] = []
@@ -234,6 +237,8 @@ def test_event_loop_lag_while_slow_plugins_run(qapp: QApplication, tmp_path: Pat
             await asyncio.sleep(0.005)
             asyncio_lags.append(loop.time() - expected)
         timer.stop()
+        collector.stop()
+        gc.unfreeze()
         run = await service.get_run(run_id)
         window.close()
         await window.idle()
