@@ -290,9 +290,7 @@ class MainWindow(QMainWindow):
         log = self._dock("log", "Log", self.log_panel, area.BottomDockWidgetArea)
         self.tabifyDockWidget(runs, log)
         runs.raise_()
-        self.resizeDocks([nodes, properties], [250, 340], QtCore.Qt.Orientation.Horizontal)
-        self.resizeDocks([properties, inspector], [330, 300], QtCore.Qt.Orientation.Vertical)
-        self.resizeDocks([runs], [170], QtCore.Qt.Orientation.Vertical)
+        self._default_dock_sizes()
 
         self.palette_panel.plugin_activated.connect(self.add_node_at_center)
         self.workflows.workflow_opened.connect(lambda wid: self.spawn(self.open_workflow(wid)))
@@ -344,10 +342,20 @@ class MainWindow(QMainWindow):
             self.properties.show_node(self.model.node(node_id))
 
     # -- layout memory ---------------------------------------------------------------------
+    def _default_dock_sizes(self) -> None:
+        docks = self.docks
+        horizontal, vertical = QtCore.Qt.Orientation.Horizontal, QtCore.Qt.Orientation.Vertical
+        self.resizeDocks([docks["palette"], docks["properties"]], [250, 340], horizontal)
+        self.resizeDocks([docks["properties"], docks["inspector"]], [330, 300], vertical)
+        self.resizeDocks([docks["runs"]], [170], vertical)
+
     def _restore_layout(self) -> None:
         state = self.qsettings.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)
+        if isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION):
+            return
+        # No saved layout: size the docks again once the window has its real size (the
+        # window may still be settling when the docks are built, which squeezes the canvas).
+        QtCore.QTimer.singleShot(0, self, self._default_dock_sizes)
 
     def save_layout(self) -> None:
         """Remember the window geometry and dock layout."""
