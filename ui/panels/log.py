@@ -23,9 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -44,13 +42,12 @@ from PySide6.QtWidgets import (
 
 from engine import EngineService, Event
 from ui.async_bridge import listen_weakly
+from ui.panels.table_model import AnyIndex, HeaderedTableModel
 
 __all__ = ["FLUSH_MS", "LEVELS", "LogEntry", "LogModel", "LogPanel", "describe_event"]
 
 FLUSH_MS = 100
 LEVELS = ("debug", "info", "warning", "error")
-_NO_INDEX = QModelIndex()
-_AnyIndex = QModelIndex | QPersistentModelIndex
 _COLOURS = {"error": QColor("#d32f2f"), "warning": QColor("#b26a00"), "debug": QColor("#808080")}
 
 
@@ -120,7 +117,7 @@ def describe_event(event: Event) -> LogEntry:
                     source, message)
 
 
-class LogModel(QAbstractTableModel):
+class LogModel(HeaderedTableModel):
     """The newest ``max_rows`` log entries."""
 
     HEADERS = ("Time (UTC)", "Level", "Event", "Source", "Message")
@@ -152,13 +149,10 @@ class LogModel(QAbstractTableModel):
         self.entries.clear()
         self.endResetModel()
 
-    def rowCount(self, parent: _AnyIndex = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.entries)
+    def row_count(self) -> int:
+        return len(self.entries)
 
-    def columnCount(self, parent: _AnyIndex = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         entry = self.entries[index.row()]
@@ -170,11 +164,6 @@ class LogModel(QAbstractTableModel):
             return entry.message
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
 
 class _LogFilter(QSortFilterProxyModel):
@@ -186,7 +175,7 @@ class _LogFilter(QSortFilterProxyModel):
     def refilter(self) -> None:
         self.invalidate()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _AnyIndex) -> bool:
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         model = self.sourceModel()
         if not isinstance(model, LogModel):
             return True

@@ -20,10 +20,8 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -41,12 +39,11 @@ from PySide6.QtWidgets import (
 
 from engine import EngineService, Event
 from ui.async_bridge import AsyncCalls, error_text, listen_weakly
+from ui.panels.table_model import AnyIndex, HeaderedTableModel
 
 __all__ = ["PAGE_SIZE", "RunsModel", "RunsPanel", "format_duration"]
 
 PAGE_SIZE = 100
-_NO_INDEX = QModelIndex()
-_AnyIndex = QModelIndex | QPersistentModelIndex
 _STATUS_COLOURS = {"succeeded": QColor("#2e7d32"), "failed": QColor("#d32f2f"),
                    "running": QColor("#1565c0"), "cancelled": QColor("#b26a00"),
                    "interrupted": QColor("#b26a00")}
@@ -82,7 +79,7 @@ def _local_time(moment: str | None) -> str:
     return parsed.astimezone().strftime("%Y-%m-%d %H:%M:%S") if parsed else ""
 
 
-class RunsModel(QAbstractTableModel):
+class RunsModel(HeaderedTableModel):
     """Run summaries as rows."""
 
     HEADERS = ("Status", "Started", "Duration", "Trigger", "Error")
@@ -106,13 +103,10 @@ class RunsModel(QAbstractTableModel):
             self.runs.extend(runs)
             self.endInsertRows()
 
-    def rowCount(self, parent: _AnyIndex = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.runs)
+    def row_count(self) -> int:
+        return len(self.runs)
 
-    def columnCount(self, parent: _AnyIndex = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         run = self.runs[index.row()]
@@ -136,11 +130,6 @@ class RunsModel(QAbstractTableModel):
             return run["id"]
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
 
 class RunsPanel(QWidget):

@@ -32,9 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -61,11 +58,10 @@ from PySide6.QtWidgets import (
 from engine import EngineService, Event, WorkflowDocument
 from engine.model import WorkflowStatus
 from ui.async_bridge import AsyncCalls, error_text, listen_weakly
+from ui.panels.table_model import AnyIndex, HeaderedTableModel
 
 __all__ = ["WorkflowsModel", "WorkflowsPanel", "document_json"]
 
-_NO_INDEX = QModelIndex()
-_AnyIndex = QModelIndex | QPersistentModelIndex
 _JSON_FILTER = "Workflow JSON (*.json);;All files (*)"
 
 
@@ -83,7 +79,7 @@ def document_json(stored: dict[str, Any]) -> dict[str, Any]:
     return WorkflowDocument.from_json_obj(stored).to_json_obj()
 
 
-class WorkflowsModel(QAbstractTableModel):
+class WorkflowsModel(HeaderedTableModel):
     """Workflow summaries as rows: name, status, last change."""
 
     HEADERS = ("Name", "Status", "Updated")
@@ -112,13 +108,10 @@ class WorkflowsModel(QAbstractTableModel):
                 return row
         return None
 
-    def rowCount(self, parent: _AnyIndex = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.workflows)
+    def row_count(self) -> int:
+        return len(self.workflows)
 
-    def columnCount(self, parent: _AnyIndex = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         workflow = self.workflows[index.row()]
@@ -135,11 +128,6 @@ class WorkflowsModel(QAbstractTableModel):
             return workflow["id"]
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
 
 class WorkflowsPanel(QWidget):
